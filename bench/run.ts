@@ -1,0 +1,29 @@
+/**
+ * npm run bench [-- SECTION ...]: runs the benchmarks and prints what it measured as Markdown,
+ * for BENCHMARKS.md. Timings live here, never in pass/fail tests.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchFixtures } from './fixtures.bench.ts';
+
+const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
+  fixtures: { title: 'Fixture generation (default AE rate 10 kHz)', run: benchFixtures },
+};
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
+if (values.help) {
+  console.log(`Usage: npm run bench [-- SECTION ...]\n\nSections: ${Object.keys(SECTIONS).join(', ')} (default: all)`);
+  process.exit(0);
+}
+const chosen = positionals.length ? positionals : Object.keys(SECTIONS);
+for (const name of chosen) {
+  if (!SECTIONS[name]) {
+    console.error(`bench: unknown section "${name}"; valid: ${Object.keys(SECTIONS).join(', ')}`);
+    process.exit(1);
+  }
+}
+console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
+for (const name of chosen) {
+  console.error(`bench: ${name}`);
+  console.log(`## ${SECTIONS[name].title}\n\n${await SECTIONS[name].run()}\n`);
+}
