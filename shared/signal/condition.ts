@@ -1,0 +1,199 @@
+/**
+ * Streaming conditioning of raw channels to the model rate.
+ *
+ *   envelope mode (AE):   e[i] = sum_c (scale_c x_c[i])^2  (the squared norm of the channels; seed 000
+ *                         uses the norm of the two AE channels), low-passed and decimated, then
+ *                         sqrt: the RMS envelope of the channel norm
+ *   lowpass mode (friction, kinetic energy): one channel, low-passed and decimated as it is
+ *
+ * Decimation by D = inputRate / outputRate runs in two stages so its cost per input sample is one
+ * addition whatever D is: a centred boxcar mean over D1 samples (D1 odd, the largest odd divisor
+ * of D), whose nulls at multiples of the intermediate rate suppress what would alias, then a
+ * linear-phase windowed-sinc (Blackman) FIR at the intermediate rate, evaluated only at the D2 =
+ * D / D1 decimated points. Both stages are centred, so output sample k sits exactly at input
+ * sample k D: no delay to correct, and AE and friction conditioned from different input rates
+ * stay aligned. The price is latency: output k needs input up to k D + latencySamples.
+ *
+ * State carries across chunks, so the output does not depend on how the input is chunked. A chunk
+ * that does not start where the last one ended is a gap: the filter restarts and a gap marker
+ * says which output samples are missing. Nothing is bridged.
+ */
+export type ConditionMode = 'envelope' | 'lowpass';
+
+export interface ConditionConfig {
+  inputRateHz: number;
+  outputRateHz: number;
+  mode: ConditionMode;
+  /** physical units per stored unit, per channel (e.g. volts per count); default 1 */
+  channelScales?: number[];
+  /** channels expected in every chunk */
+  channels: number;
+}
+
+export type ConditionedChunk =
+  | { kind: 'samples'; /** output-rate index of values[0] */ startIndex: number; values: Float32Array }
+  | { kind: 'gap'; /** first missing output index */ fromIndex: number; /** first output index after the gap */ toIndex: number };
+
+/** Passband edge and stopband start of the FIR, as fractions of the output rate. */
+const PASS_EDGE = 0.3;
+const STOP_EDGE = 0.5;
+/** Blackman window: transition width ~ 5.5 / taps cycles per sample, ~74 dB stopband. */
+const BLACKMAN_TRANSITION = 5.5;
+
+/** The two decimation factors for D: D1 the largest odd divisor (boxcar), D2 = D / D1 (FIR). */
+export function splitDecimation(d: number): { d1: number; d2: number } {
+  if (!Number.isInteger(d) || d < 1) throw new RangeError(`decimation factor must be a whole number >= 1, got ${d}`);
+  let d2 = 1;
+  while ((d / d2) % 2 === 0) d2 *= 2;
+  const d1 = d / d2;
+  // an odd D leaves nothing for the FIR: let the FIR do it all (boxcar alone aliases)
+  return d2 === 1 && d > 1 ? { d1: 1, d2: d } : { d1, d2 };
+}
+
+/** Symmetric low-pass FIR taps h[-H..H] (stored h[0..2H]), unit DC gain. */
+export function designLowpass(d2: number): Float64Array {
+  if (d2 === 1) return Float64Array.of(1);
+  // frequencies relative to the intermediate rate: output rate = 1 / d2
+  const cutoff = (0.5 * (PASS_EDGE + STOP_EDGE)) / d2;
+  const transition = (STOP_EDGE - PASS_EDGE) / d2;
+  let taps = Math.ceil(BLACKMAN_TRANSITION / transition);
+  if (taps % 2 === 0) taps++;
+  const half = (taps - 1) / 2;
+  const h = new Float64Array(taps);
+  let sum = 0;
+  for (let i = 0; i < taps; i++) {
+    const m = i - half;
+    const sinc = m === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * m) / (Math.PI * m);
+    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (taps - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (taps - 1));
+    h[i] = sinc * w;
+    sum += h[i];
+  }
+  for (let i = 0; i < taps; i++) h[i] /= sum;
+  return h;
+}
+
+export class Conditioner {
+  readonly decimation: number;
+  readonly d1: number;
+  readonly d2: number;
+  readonly taps: Float64Array;
+  /** input samples after output k's centre (k D) needed before output k exists */
+  readonly latencySamples: number;
+  private readonly half: number;
+  private readonly scales: Float64Array;
+  private readonly ring: Float64Array;
+  // stream position, all in absolute input-sample indices
+  private nextInput = Number.NaN;
+  private blockIndex = 0; // intermediate sample being accumulated (centred at blockIndex * d1)
+  private blockSum = 0;
+  private nextOutput = 0; // next output index to produce
+
+  constructor(readonly config: ConditionConfig) {
+    const { inputRateHz, outputRateHz, mode, channels } = config;
+    if (!(inputRateHz > 0) || !(outputRateHz > 0)) throw new RangeError(`rates must be > 0 Hz, got ${inputRateHz} and ${outputRateHz}`);
+    const d = inputRateHz / outputRateHz;
+    if (!Number.isInteger(d)) throw new RangeError(`input rate ${inputRateHz} Hz must be a whole multiple of the output rate ${outputRateHz} Hz`);
+    if (mode === 'lowpass' && channels !== 1) throw new RangeError(`lowpass conditioning takes one channel, got ${channels}`);
+    if (!(channels >= 1)) throw new RangeError(`need at least one channel, got ${channels}`);
+    if (config.channelScales && config.channelScales.length !== channels)
+      throw new RangeError(`${config.channelScales.length} channel scales for ${channels} channels`);
+    this.decimation = d;
+    ({ d1: this.d1, d2: this.d2 } = splitDecimation(d));
+    this.taps = designLowpass(this.d2);
+    this.half = (this.taps.length - 1) / 2;
+    this.latencySamples = this.half * this.d1 + (this.d1 - 1) / 2;
+    this.scales = Float64Array.from(config.channelScales ?? new Array<number>(channels).fill(1));
+    this.ring = new Float64Array(this.taps.length);
+  }
+
+  /** Output-rate latency in seconds: how long after a moment its conditioned sample can exist. */
+  get latencyS(): number {
+    return this.latencySamples / this.config.inputRateHz;
+  }
+
+  /**
+   * Condition one chunk: channels[c][i] is channel c at absolute input index startIndex + i.
+   * Returns the output samples it completes (and a gap marker first if it does not continue the
+   * previous chunk).
+   */
+  push(startIndex: number, channels: ArrayLike<number>[]): ConditionedChunk[] {
+    const { config } = this;
+    if (channels.length !== config.channels) throw new RangeError(`chunk has ${channels.length} channels, expected ${config.channels}`);
+    const len = channels[0].length;
+    for (const c of channels) if (c.length !== len) throw new RangeError('channels of a chunk differ in length');
+    if (!Number.isInteger(startIndex)) throw new RangeError(`startIndex must be an integer, got ${startIndex}`);
+    const out: ConditionedChunk[] = [];
+    if (startIndex !== this.nextInput) {
+      if (startIndex < this.nextInput) throw new RangeError(`input went back in time: index ${startIndex} after ${this.nextInput}`);
+      const wasRunning = !Number.isNaN(this.nextInput);
+      const missingFrom = this.nextOutput;
+      this.restart(startIndex);
+      if (wasRunning) out.push({ kind: 'gap', fromIndex: missingFrom, toIndex: this.nextOutput });
+    }
+    const values: number[] = [];
+    const firstOutput = this.nextOutput;
+    const { d1, scales } = this;
+    const envelope = config.mode === 'envelope';
+    const nch = config.channels;
+    const half1 = (d1 - 1) / 2;
+    for (let i = 0; i < len; i++) {
+      let e: number;
+      if (envelope) {
+        e = 0;
+        for (let c = 0; c < nch; c++) {
+          const v = channels[c][i] * scales[c];
+          e += v * v;
+        }
+      } else {
+        e = channels[0][i] * scales[0];
+      }
+      const idx = startIndex + i;
+      // boxcar: block b spans input [b d1 - half1, b d1 + half1]; samples of a segment before its
+      // first whole block belong to no block
+      if (idx < this.blockIndex * d1 - half1) continue;
+      this.blockSum += e;
+      if (idx === this.blockIndex * d1 + half1) {
+        this.pushIntermediate(this.blockIndex, this.blockSum / d1, values);
+        this.blockIndex++;
+        this.blockSum = 0;
+      }
+    }
+    this.nextInput = startIndex + len;
+    if (values.length) out.push({ kind: 'samples', startIndex: firstOutput, values: Float32Array.from(values) });
+    return out;
+  }
+
+  private pushIntermediate(b: number, v: number, values: number[]): void {
+    const T = this.taps.length;
+    this.ring[b % T] = v;
+    // output k (centred at intermediate k d2) needs intermediate samples k d2 - H .. k d2 + H
+    const k = this.nextOutput;
+    if (b !== k * this.d2 + this.half) return;
+    let acc = 0;
+    const base = k * this.d2 - this.half;
+    for (let t = 0; t < T; t++) acc += this.taps[t] * this.ring[(base + t) % T];
+    values.push(this.config.mode === 'envelope' ? Math.sqrt(Math.max(0, acc)) : acc);
+    this.nextOutput++;
+  }
+
+  private restart(startIndex: number): void {
+    const { d1, d2, half } = this;
+    const half1 = (d1 - 1) / 2;
+    // first block entirely inside the new segment, then the first output whose taps all are
+    const firstBlock = Math.ceil((startIndex + half1) / d1);
+    this.blockIndex = firstBlock;
+    this.blockSum = 0;
+    this.nextOutput = Math.ceil((firstBlock + half) / d2);
+    this.ring.fill(0);
+    this.nextInput = startIndex;
+  }
+}
+
+/** Condition whole arrays at once (offline): the same code as streaming, in one chunk. */
+export function conditionAll(config: ConditionConfig, channels: ArrayLike<number>[], startIndex = 0): { startIndex: number; values: Float32Array } {
+  const c = new Conditioner(config);
+  const chunks = c.push(startIndex, channels).filter((x) => x.kind === 'samples');
+  if (chunks.length === 0) return { startIndex: Math.ceil(startIndex / c.decimation), values: new Float32Array(0) };
+  const first = chunks[0] as Extract<ConditionedChunk, { kind: 'samples' }>;
+  return { startIndex: first.startIndex, values: first.values };
+}
