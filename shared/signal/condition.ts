@@ -116,7 +116,7 @@ export class Conditioner {
    * Returns the output samples it completes (and a gap marker first if it does not continue the
    * previous chunk).
    */
-  push(startIndex: number, channels: ArrayLike<number>[]): ConditionedChunk[] {
+  push(startIndex: number, channels: readonly ArrayLike<number>[]): ConditionedChunk[] {
     const { config } = this;
     if (channels.length !== config.channels) throw new RangeError(`chunk has ${channels.length} channels, expected ${config.channels}`);
     const len = channels[0].length;
@@ -190,7 +190,7 @@ export class Conditioner {
 }
 
 /** Condition whole arrays at once (offline): the same code as streaming, in one chunk. */
-export function conditionAll(config: ConditionConfig, channels: ArrayLike<number>[], startIndex = 0): { startIndex: number; values: Float32Array } {
+export function conditionAll(config: ConditionConfig, channels: readonly ArrayLike<number>[], startIndex = 0): { startIndex: number; values: Float32Array } {
   const c = new Conditioner(config);
   const chunks = c.push(startIndex, channels).filter((x) => x.kind === 'samples');
   if (chunks.length === 0) return { startIndex: Math.ceil(startIndex / c.decimation), values: new Float32Array(0) };
