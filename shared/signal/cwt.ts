@@ -37,10 +37,9 @@ export class CwtPlan {
   private readonly fft: FftPlan;
   /** filter bank [scale][bin] of psi-hat(s w_k) sqrt(2 pi s / dt) / N (1/N folded in for the inverse) */
   private readonly bank: Float64Array;
-  private readonly xr: Float64Array;
-  private readonly xi: Float64Array;
-  private readonly wr: Float64Array;
-  private readonly wi: Float64Array;
+  /** spectrum of the window and the working buffer, interleaved complex */
+  private readonly spectrum: Float64Array;
+  private readonly work: Float64Array;
   private readonly inverseWeights: Float64Array;
   private coi: Uint8Array | undefined;
 
@@ -68,10 +67,8 @@ export class CwtPlan {
         this.bank[j * N + k] = norm * o.wavelet.spectrum(s * w);
       }
     }
-    this.xr = new Float64Array(N);
-    this.xi = new Float64Array(N);
-    this.wr = new Float64Array(N);
-    this.wi = new Float64Array(N);
+    this.spectrum = new Float64Array(2 * N);
+    this.work = new Float64Array(2 * N);
     this.cDelta = reconstructionFactor(o.wavelet, o.scalesS, o.dj, o.dtS);
     this.inverseWeights = new Float64Array(this.scales);
     for (let j = 0; j < this.scales; j++) {
@@ -84,51 +81,46 @@ export class CwtPlan {
    * wavelet this is the whole transform; for Morlet, pass outImag for the imaginary part.
    * The caller removes or normalises the mean first (the wavelet has zero mean anyway).
    */
-  transform(x: ArrayLike<number>, out: Float32Array, outImag?: Float32Array): void {
-    const { n, fftLength: N, xr, xi, wr, wi, bank, scales } = this;
-    if (x.length !== n) throw new RangeError(`window has ${x.length} samples, the plan expects ${n}`);
+  transform(xIn: ArrayLike<number>, out: Float32Array, outImag?: Float32Array): void {
+    const { n, fftLength: N, spectrum: x, work: w, bank, scales } = this;
+    if (xIn.length !== n) throw new RangeError(`window has ${xIn.length} samples, the plan expects ${n}`);
     if (out.length !== scales * n) throw new RangeError(`output has ${out.length} values, expected ${scales} x ${n}`);
-    for (let i = 0; i < n; i++) xr[i] = x[i];
-    xr.fill(0, n);
-    xi.fill(0);
-    this.fft.forward(xr, xi);
+    x.fill(0);
+    for (let i = 0; i < n; i++) x[2 * i] = xIn[i];
+    this.fft.forward(x);
     if (this.wavelet.realEven) {
       // two real outputs per complex inverse FFT: IFFT(X H_a + i X H_b) = w_a + i w_b
       for (let j = 0; j < scales; j += 2) {
         const a = j * N;
-        if (j + 1 < scales) {
-          const b = a + N;
-          for (let k = 0; k < N; k++) {
-            const ha = bank[a + k];
-            const hb = bank[b + k];
-            wr[k] = xr[k] * ha - xi[k] * hb;
-            wi[k] = xi[k] * ha + xr[k] * hb;
-          }
-        } else {
-          for (let k = 0; k < N; k++) {
-            wr[k] = xr[k] * bank[a + k];
-            wi[k] = xi[k] * bank[a + k];
-          }
+        const pair = j + 1 < scales;
+        const b = pair ? a + N : a;
+        for (let k = 0; k < N; k++) {
+          const ha = bank[a + k];
+          const hb = pair ? bank[b + k] : 0;
+          const xr = x[2 * k];
+          const xi = x[2 * k + 1];
+          w[2 * k] = xr * ha - xi * hb;
+          w[2 * k + 1] = xi * ha + xr * hb;
         }
-        this.fft.inverseUnscaled(wr, wi);
+        this.fft.inverseUnscaled(w);
         const rowA = j * n;
-        for (let i = 0; i < n; i++) out[rowA + i] = wr[i];
-        if (j + 1 < scales) {
+        for (let i = 0; i < n; i++) out[rowA + i] = w[2 * i];
+        if (pair) {
           const rowB = rowA + n;
-          for (let i = 0; i < n; i++) out[rowB + i] = wi[i];
+          for (let i = 0; i < n; i++) out[rowB + i] = w[2 * i + 1];
         }
       }
     } else {
       for (let j = 0; j < scales; j++) {
         const a = j * N;
         for (let k = 0; k < N; k++) {
-          wr[k] = xr[k] * bank[a + k];
-          wi[k] = xi[k] * bank[a + k];
+          w[2 * k] = x[2 * k] * bank[a + k];
+          w[2 * k + 1] = x[2 * k + 1] * bank[a + k];
         }
-        this.fft.inverseUnscaled(wr, wi);
+        this.fft.inverseUnscaled(w);
         const row = j * n;
-        for (let i = 0; i < n; i++) out[row + i] = wr[i];
-        if (outImag) for (let i = 0; i < n; i++) outImag[row + i] = wi[i];
+        for (let i = 0; i < n; i++) out[row + i] = w[2 * i];
+        if (outImag) for (let i = 0; i < n; i++) outImag[row + i] = w[2 * i + 1];
       }
     }
   }
