@@ -2,11 +2,7 @@
 # The main job on a fresh machine: install, generate the bundled experiments, start slipwatch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
-fi
+source scripts/ensure-deps.sh
 
 echo "== generating the bundled experiments (deterministic; kept when up to date)"
 npm run --silent fixtures -- p4677 p4581 sim

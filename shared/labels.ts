@@ -170,7 +170,7 @@ export function medianFilter(x: ArrayLike<number>, w: number): Float64Array {
   const out = new Float64Array(n);
   // a sorted window updated by insertion/removal: O(n w), fine for w ~ 21
   const win: number[] = [];
-  const insert = (v: number): void => {
+  const lowerBound = (v: number): number => {
     let lo = 0;
     let hi = win.length;
     while (lo < hi) {
@@ -178,17 +178,13 @@ export function medianFilter(x: ArrayLike<number>, w: number): Float64Array {
       if (win[mid] < v) lo = mid + 1;
       else hi = mid;
     }
-    win.splice(lo, 0, v);
+    return lo;
+  };
+  const insert = (v: number): void => {
+    win.splice(lowerBound(v), 0, v);
   };
   const remove = (v: number): void => {
-    let lo = 0;
-    let hi = win.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (win[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    win.splice(lo, 1);
+    win.splice(lowerBound(v), 1);
   };
   for (let i = 0; i < Math.min(n, half); i++) insert(x[i]);
   for (let i = 0; i < n; i++) {
