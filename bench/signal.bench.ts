@@ -33,10 +33,10 @@ function timeMs(fn: () => void, calls: number, repeats = 7): number {
   return runs[runs.length >> 1];
 }
 
-function planOf(p: WindowPreset, n = windowGeometry(p).windowSamples): CwtPlan {
+function planOf(p: WindowPreset, n = windowGeometry(p).windowSamples, engine: 'auto' | 'js' = 'auto'): CwtPlan {
   const wavelet = waveletByName(p.wavelet);
   const { scalesS, dj } = scalesFor(p.scales, wavelet);
-  return new CwtPlan({ n, dtS: 1 / p.sampleRateHz, scalesS, dj, wavelet });
+  return new CwtPlan({ n, dtS: 1 / p.sampleRateHz, scalesS, dj, wavelet, engine });
 }
 
 /**
@@ -73,8 +73,8 @@ export async function benchSignal(): Promise<string> {
   const out: string[] = [];
   const rng = new Rng(1);
   out.push('### Per window (median of 7 runs)\n');
-  out.push('| preset | window | step | conditioning per step (10 kHz x 2 ch AE) | CWT (64 scales, FFT length) | numpy CWT, same sizes | numpy / slipwatch | inverse CWT |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| preset | window | step | conditioning per step (10 kHz x 2 ch AE) | CWT, 64 scales: SIMD engine | JS engine | numpy (batched rfft/irfft) | numpy / SIMD | inverse CWT |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const cases: [string, WindowPreset, number][] = [
     ['2s', presetById('2s'), 200],
     ['0.4s', presetById('0.4s'), 200],
@@ -82,10 +82,12 @@ export async function benchSignal(): Promise<string> {
   ];
   for (const [label, p, n] of cases) {
     const plan = planOf(p, n);
+    const jsPlan = planOf(p, n, 'js');
     const x = Float64Array.from({ length: n }, () => rng.normal());
     const w = new Float32Array(plan.scales * n);
     const y = new Float64Array(n);
     const cwt = timeMs(() => plan.transform(x, w), n > 1000 ? 100 : 2000);
+    const cwtJs = timeMs(() => jsPlan.transform(x, w), n > 1000 ? 100 : 2000);
     const inv = timeMs(() => plan.inverse(w, y), n > 1000 ? 200 : 5000);
     const np = numpyCwtMs(n, plan.fftLength, plan.scalesS, plan.dtS);
     const stepS = p.stepS;
@@ -104,7 +106,7 @@ export async function benchSignal(): Promise<string> {
     const npText = typeof np === 'number' ? `${np.toFixed(3)} ms` : np;
     const ratio = typeof np === 'number' ? `${(np / cwt).toFixed(2)}` : '-';
     out.push(
-      `| ${label} | ${n} | ${Math.round(p.stepS * p.sampleRateHz)} | ${Number.isNaN(cond) ? '-' : `${cond.toFixed(3)} ms`} | ${cwt.toFixed(3)} ms (N=${plan.fftLength}) | ${npText} | ${ratio} | ${inv.toFixed(4)} ms |`,
+      `| ${label} | ${n} | ${Math.round(p.stepS * p.sampleRateHz)} | ${Number.isNaN(cond) ? '-' : `${cond.toFixed(3)} ms`} | ${cwt.toFixed(3)} ms (${plan.engine}, N=${plan.fftLength}) | ${cwtJs.toFixed(3)} ms | ${npText} | ${ratio} | ${inv.toFixed(4)} ms |`,
     );
   }
 

@@ -8,6 +8,7 @@
  * the CED takes.
  */
 import { FftPlan, nextPow2 } from './fft.ts';
+import { SimdCwtKernel } from './wasm/cwt-simd.ts';
 import type { Wavelet } from './wavelets.ts';
 
 export interface CwtOptions {
@@ -22,6 +23,11 @@ export interface CwtOptions {
   wavelet: Wavelet;
   /** FFT length (zero padding), default: the next power of two >= n (T&C section 3f) */
   fftLength?: number;
+  /**
+   * 'simd': the per-scale inverse FFTs in WebAssembly SIMD (float32, real wavelets only);
+   * 'js': float64 in JavaScript; 'auto' (default): simd where it applies and is supported.
+   */
+  engine?: 'auto' | 'simd' | 'js';
 }
 
 export class CwtPlan {
@@ -42,6 +48,9 @@ export class CwtPlan {
   private readonly work: Float64Array;
   private readonly inverseWeights: Float64Array;
   private coi: Uint8Array | undefined;
+  private readonly simd: SimdCwtKernel | null;
+  /** which engine runs the inverse FFTs */
+  readonly engine: 'simd' | 'js';
 
   constructor(o: CwtOptions) {
     if (!Number.isInteger(o.n) || o.n < 2) throw new RangeError(`window length must be an integer >= 2, got ${o.n}`);
@@ -69,6 +78,11 @@ export class CwtPlan {
     }
     this.spectrum = new Float64Array(2 * N);
     this.work = new Float64Array(2 * N);
+    const want = o.engine ?? 'auto';
+    if (want === 'simd' && !o.wavelet.realEven) throw new Error(`the simd engine needs a real wavelet; ${o.wavelet.name} is complex`);
+    this.simd = want !== 'js' && o.wavelet.realEven ? SimdCwtKernel.create(N, o.n, this.scales, this.bank, this.fft.bitReversal) : null;
+    if (want === 'simd' && !this.simd) throw new Error('WebAssembly SIMD is not available here');
+    this.engine = this.simd ? 'simd' : 'js';
     this.cDelta = reconstructionFactor(o.wavelet, o.scalesS, o.dj, o.dtS);
     this.inverseWeights = new Float64Array(this.scales);
     for (let j = 0; j < this.scales; j++) {
@@ -88,7 +102,9 @@ export class CwtPlan {
     x.fill(0);
     for (let i = 0; i < n; i++) x[2 * i] = xIn[i];
     this.fft.forward(x);
-    if (this.wavelet.realEven) {
+    if (this.simd) {
+      this.simd.transform(x, out);
+    } else if (this.wavelet.realEven) {
       // two real outputs per complex inverse FFT: IFFT(X H_a + i X H_b) = w_a + i w_b
       for (let j = 0; j < scales; j += 2) {
         const a = j * N;

@@ -41,6 +41,11 @@ export class FftPlan {
     }
   }
 
+  /** The bit-reversal permutation of this size. */
+  get bitReversal(): Uint32Array {
+    return this.rev;
+  }
+
   /** Forward transform in place; z holds n interleaved complex values. */
   forward(z: Float64Array): void {
     this.transform(z, -1);

@@ -14,16 +14,22 @@ import { Rng } from '../../../shared/random.ts';
 
 const GAMMA_2_5 = 1.329340388179137;
 
-function planFor(n: number, dtS: number, minPeriodS: number, maxPeriodS: number, count = 48, wavelet = DOG2) {
+/** Both engines run every real-wavelet test; the SIMD one computes in float32, hence its tolerance. */
+const ENGINES = [
+  { engine: 'js' as const, tol: 1e-6 },
+  { engine: 'simd' as const, tol: 1e-5 },
+];
+
+function planFor(n: number, dtS: number, minPeriodS: number, maxPeriodS: number, count = 48, wavelet = DOG2, engine: 'js' | 'simd' = 'js') {
   const { scalesS, dj } = scalesFor({ kind: 'periods', minPeriodS, maxPeriodS, count }, wavelet);
-  return new CwtPlan({ n, dtS, scalesS, dj, wavelet });
+  return new CwtPlan({ n, dtS, scalesS, dj, wavelet, engine: wavelet.realEven ? engine : 'js' });
 }
 
-test('CWT of a cosine on an FFT bin equals the analytic result to 1e-6 of the peak (float32 output; DOG-2 and Morlet)', () => {
+test('CWT of a cosine on an FFT bin equals the analytic result (1e-6 of the peak in JS, 1e-5 in SIMD float32; DOG-2 and Morlet)', () => {
   const n = 512;
   const dt = 0.01;
-  for (const wavelet of [DOG2, MORLET]) {
-    const plan = planFor(n, dt, 0.04, 4, 40, wavelet);
+  for (const [wavelet, { engine, tol }] of [[DOG2, ENGINES[0]], [DOG2, ENGINES[1]], [MORLET, ENGINES[0]]] as const) {
+    const plan = planFor(n, dt, 0.04, 4, 40, wavelet, engine);
     const k1 = 16;
     const w1 = (2 * Math.PI * k1) / (n * dt);
     const x = Float64Array.from({ length: n }, (_, i) => Math.cos(w1 * i * dt));
@@ -40,19 +46,19 @@ test('CWT of a cosine on an FFT bin equals the analytic result to 1e-6 of the pe
       for (let i = 0; i < n; i++) {
         const expRe = 0.5 * (hp + hm) * Math.cos(w1 * i * dt);
         const expIm = 0.5 * (hp - hm) * Math.sin(w1 * i * dt);
-        assert.ok(Math.abs(re[j * n + i] - expRe) < 1e-6 * peak, `${wavelet.name} s=${s} i=${i}: ${re[j * n + i]} vs ${expRe}`);
-        if (!wavelet.realEven) assert.ok(Math.abs(im[j * n + i] - expIm) < 1e-6 * peak);
+        assert.ok(Math.abs(re[j * n + i] - expRe) < tol * peak, `${wavelet.name}/${engine} s=${s} i=${i}: ${re[j * n + i]} vs ${expRe}`);
+        if (!wavelet.realEven) assert.ok(Math.abs(im[j * n + i] - expIm) < tol * peak);
       }
     }
   }
 });
 
-test('DOG-2 CWT of a Gaussian matches its closed form to 1e-6 of the peak', () => {
+for (const { engine, tol } of ENGINES) test(`DOG-2 CWT of a Gaussian matches its closed form to ${tol} of the peak (${engine})`, () => {
   const n = 2048;
   const dt = 0.01;
   const sigma = 0.1;
   const t0 = (n / 2) * dt;
-  const plan = planFor(n, dt, 0.05, 2);
+  const plan = planFor(n, dt, 0.05, 2, 48, DOG2, engine);
   const x = Float64Array.from({ length: n }, (_, i) => Math.exp(-(((i * dt - t0) / sigma) ** 2) / 2));
   const w = new Float32Array(plan.scales * n);
   plan.transform(x, w);
@@ -65,7 +71,7 @@ test('DOG-2 CWT of a Gaussian matches its closed form to 1e-6 of the peak', () =
       const b = i * dt - t0;
       if (Math.abs(b) > 4) continue; // far from the ends: no wrap-around of the longest wavelet
       const expected = amp * (1 - (b * b) / a2) * Math.exp(-(b * b) / (2 * a2));
-      assert.ok(Math.abs(w[j * n + i] - expected) < 1e-6 * amp, `s=${s} b=${b}: ${w[j * n + i]} vs ${expected}`);
+      assert.ok(Math.abs(w[j * n + i] - expected) < tol * amp, `s=${s} b=${b}: ${w[j * n + i]} vs ${expected}`);
     }
   }
 });
@@ -97,14 +103,14 @@ test('the response to a sinusoid peaks at the scale of its Fourier period', () =
   }
 });
 
-test('forward then inverse reconstructs in-band content: < 5 % relative RMS inside the window, < 7 % overall', () => {
+for (const { engine } of ENGINES) test(`forward then inverse reconstructs in-band content: < 5 % relative RMS inside the window, < 7 % overall (${engine})`, () => {
   for (const id of ['2s', '0.4s']) {
     const p = presetById(id);
     const { windowSamples: n } = windowGeometry(p);
     const dt = 1 / p.sampleRateHz;
     const wavelet = waveletByName(p.wavelet);
     const { scalesS, dj } = scalesFor(p.scales, wavelet);
-    const plan = new CwtPlan({ n, dtS: dt, scalesS, dj, wavelet });
+    const plan = new CwtPlan({ n, dtS: dt, scalesS, dj, wavelet, engine });
     const rng = new Rng(2);
     // content one octave or more inside the scale range (periods 4 dt .. window / 2)
     const periods = [0.04, 0.1, 0.25].map((f) => f * p.windowS);
@@ -184,6 +190,28 @@ test('cone of influence: its definition, and outside it the window agrees with a
   assert.ok(outside < 0.5 * inside, `edge error outside ${outside} vs inside ${inside}`);
 });
 
+test('the SIMD and JS engines agree to 1e-6 of the largest coefficient on noise, at both presets', () => {
+  const rng = new Rng(12);
+  for (const id of ['2s', '0.4s']) {
+    const p = presetById(id);
+    const { windowSamples: n } = windowGeometry(p);
+    const { scalesS, dj } = scalesFor(p.scales, DOG2);
+    const js = new CwtPlan({ n, dtS: 1 / p.sampleRateHz, scalesS, dj, wavelet: DOG2, engine: 'js' });
+    const simd = new CwtPlan({ n, dtS: 1 / p.sampleRateHz, scalesS, dj, wavelet: DOG2 });
+    assert.equal(simd.engine, 'simd', 'auto picks SIMD on Node 20');
+    for (let trial = 0; trial < 5; trial++) {
+      const x = Float64Array.from({ length: n }, () => rng.normal());
+      const a = new Float32Array(js.scales * n);
+      const b = new Float32Array(js.scales * n);
+      js.transform(x, a);
+      simd.transform(x, b);
+      let peak = 0;
+      for (const v of a) peak = Math.max(peak, Math.abs(v));
+      for (let k = 0; k < a.length; k++) assert.ok(Math.abs(a[k] - b[k]) < 1e-6 * peak, `${id} coefficient ${k}: ${a[k]} vs ${b[k]}`);
+    }
+  }
+});
+
 test('bad plans are refused with the values in the message', () => {
   const { scalesS, dj } = scalesFor({ kind: 'periods', minPeriodS: 0.02, maxPeriodS: 2, count: 8 }, DOG2);
   assert.throws(() => new CwtPlan({ n: 200, dtS: 0, scalesS, dj, wavelet: DOG2 }), /dtS must be > 0, got 0/);
@@ -191,5 +219,6 @@ test('bad plans are refused with the values in the message', () => {
   const plan = new CwtPlan({ n: 200, dtS: 0.01, scalesS, dj, wavelet: DOG2 });
   assert.throws(() => plan.transform(new Float64Array(100), new Float32Array(8 * 200)), /100 samples, the plan expects 200/);
   assert.throws(() => waveletByName('haar'), /unknown wavelet "haar"; valid: dog2, morlet/);
+  assert.throws(() => new CwtPlan({ n: 200, dtS: 0.01, scalesS, dj, wavelet: MORLET, engine: 'simd' }), /needs a real wavelet; morlet is complex/);
   assert.throws(() => scalesFor({ kind: 'periods', minPeriodS: 2, maxPeriodS: 1, count: 8 }, DOG2), /minPeriodS < maxPeriodS/);
 });
