@@ -1,0 +1,177 @@
+/**
+ * Convolution gradient kernels for the tfjs wasm backend, composed from its fast (XNNPACK) Conv2D.
+ *
+ * The wasm backend has no Conv2DBackpropFilter, so it cannot train convolutions, and its
+ * Conv2DBackpropInput (also used by conv2dTranspose) is a plain loop. Both are correlations, and a
+ * correlation can be rearranged into a forward Conv2D:
+ *
+ *   filter gradient  dW[i, j, ci, co] = sum_{b,p,q} x[b, p s + i d - pt, q s + j d - pl, ci] dy[b, p, q, co]
+ *     = Conv2D over x transposed to [Cin, H, W, B] (Cin as batch, B as channels) with dy transposed
+ *       to [Ho, Wo, B, Cout] as the filter: the forward stride s becomes the dilation, the forward
+ *       dilation d the stride; the forward padding stays. The result [Cin, kh, kw, Cout] is sliced
+ *       to the kernel size and transposed to [kh, kw, Cin, Cout].
+ *   input gradient   dx = full correlation of dy, with s - 1 zeros inserted between its samples, and
+ *       the filter rotated 180 degrees with in/out channels swapped; then cropped by the forward
+ *       padding (and zero-extended where the forward conv never reached).
+ *
+ * Proven against the cpu backend's kernels on a grid of shapes, strides, paddings and dilations
+ * (test/shared/model/wasm-conv-gradients.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Pad = 'valid' | 'same' | number | { top: number; bottom: number; left: number; right: number };
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  /** tfjs's backprop kernels carry no dilations (its conv gradients need dilation 1); ours accept them */
+  dilations?: number | [number, number];
+}
+
+/** Forward-conv geometry (output size and the padding actually applied), as tfjs computes it. */
+function geometry(xShape: [number, number, number, number], filterShape: [number, number, number, number], attrs: ConvAttrs) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad as Pad as never,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+/** dW = d(loss)/d(filter) for y = conv2d(x, W). */
+export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = geometry(x.shape, filterShape, attrs);
+    const [sh, sw] = [info.strideHeight, info.strideWidth];
+    const [dh, dw] = [info.dilationHeight, info.dilationWidth];
+    const [kh, kw] = [filterShape[0], filterShape[1]];
+    const xT = tf.transpose(x, [3, 1, 2, 0]); // [Cin, H, W, B]
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, B, Cout]
+    const pad = info.padInfo;
+    // the forward padding, and enough at the far end that kh x kw outputs always exist
+    const needH = (kh - 1) * dh + (dy.shape[1] - 1) * sh + 1;
+    const needW = (kw - 1) * dw + (dy.shape[2] - 1) * sw + 1;
+    const bottom = Math.max(pad.bottom, needH - x.shape[1] - pad.top);
+    const right = Math.max(pad.right, needW - x.shape[2] - pad.left);
+    const padded = tf.pad(xT, [
+      [0, 0],
+      [pad.top, bottom],
+      [pad.left, right],
+      [0, 0],
+    ]);
+    // forward stride -> dilation of the "filter" dy; forward dilation -> stride
+    const g = tf.conv2d(padded as tf.Tensor4D, dyT as tf.Tensor4D, [dh, dw], 'valid', 'NHWC', [sh, sw]);
+    const cropped = tf.slice(g, [0, 0, 0, 0], [-1, kh, kw, -1]);
+    return tf.transpose(cropped, [1, 2, 0, 3]) as tf.Tensor4D;
+  });
+}
+
+/** Insert s - 1 zeros between consecutive rows and columns: [B, H, W, C] -> [B, (H-1)sh+1, (W-1)sw+1, C]. */
+function dilateSpatial(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return t;
+  const [b, h, w, c] = t.shape;
+  const expanded = tf.reshape(t, [b, h, 1, w, 1, c]);
+  const padded = tf.pad(expanded, [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
+  const flat = tf.reshape(padded, [b, h * sh, w * sw, c]);
+  return tf.slice(flat, [0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+}
+
+/** dx = d(loss)/d(x) for y = conv2d(x, W), x of shape xShape. */
+export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, xShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = geometry(xShape, filter.shape, attrs);
+    const [sh, sw] = [info.strideHeight, info.strideWidth];
+    const [dh, dw] = [info.dilationHeight, info.dilationWidth];
+    const [kh, kw] = [filter.shape[0], filter.shape[1]];
+    const up = dilateSpatial(dy, sh, sw);
+    // full correlation: pad by the dilated kernel extent on both sides
+    const eh = (kh - 1) * dh;
+    const ew = (kw - 1) * dw;
+    const upPadded = tf.pad(up, [
+      [0, 0],
+      [eh, eh],
+      [ew, ew],
+      [0, 0],
+    ]);
+    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Cout, Cin]
+    const full = tf.conv2d(upPadded as tf.Tensor4D, rotated as tf.Tensor4D, 1, 'valid', 'NHWC', [dh, dw]);
+    // full index h' corresponds to input row h' - padTop
+    const pad = info.padInfo;
+    const [, H, W] = xShape;
+    const avail = [full.shape[1] - pad.top, full.shape[2] - pad.left];
+    const cropped = tf.slice(full, [0, pad.top, pad.left, 0], [-1, Math.min(H, avail[0]), Math.min(W, avail[1]), -1]);
+    // rows and columns the forward conv never read get zero gradient
+    return tf.pad(cropped, [
+      [0, 0],
+      [0, H - cropped.shape[1]],
+      [0, W - cropped.shape[2]],
+      [0, 0],
+    ]) as tf.Tensor4D;
+  });
+}
+
+let registered = false;
+
+/**
+ * A Tensor view of a kernel input. The engine's makeTensorFromTensorInfo does not take a backend
+ * reference, so disposing the view would free the caller's data: take one explicitly.
+ */
+function view<T extends tf.Tensor>(info: tf.TensorInfo, backend: tf.KernelBackend): T {
+  const t = tf.engine().makeTensorFromTensorInfo(info, backend);
+  (backend as tf.KernelBackend & { incRef(id: tf.DataId): void }).incRef(info.dataId);
+  return t as T;
+}
+
+/**
+ * Register the two kernels for the wasm backend, replacing its slow Conv2DBackpropInput
+ * (idempotent).
+ */
+export function registerWasmConvGradients(): void {
+  if (registered) return;
+  registered = true;
+  if (tf.getKernel(tf.Conv2DBackpropInput, 'wasm')) tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
+  if (tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')) tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
+  tf.registerKernel({
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+      if (a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC is supported');
+      const xt = view<tf.Tensor4D>(x, backend);
+      const dyt = view<tf.Tensor4D>(dy, backend);
+      const out = conv2dFilterGradient(xt, dyt, a.filterShape, a);
+      xt.dispose();
+      dyt.dispose();
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: tf.Conv2DBackpropInput,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+      if (a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropInput: only NHWC is supported');
+      const dyt = view<tf.Tensor4D>(dy, backend);
+      const ft = view<tf.Tensor4D>(filter, backend);
+      const out = conv2dInputGradient(dyt, ft, a.inputShape, a);
+      dyt.dispose();
+      ft.dispose();
+      return out;
+    },
+  });
+}
