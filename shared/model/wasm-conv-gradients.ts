@@ -86,7 +86,7 @@ function dilateSpatial(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
     [0, 0],
   ]);
   const flat = tf.reshape(padded, [b, h * sh, w * sw, c]);
-  return tf.slice(flat, [0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+  return tf.slice(flat, [0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as tf.Tensor4D;
 }
 
 /** dx = d(loss)/d(x) for y = conv2d(x, W), x of shape xShape. */
@@ -129,7 +129,8 @@ let registered = false;
  * A Tensor view of a kernel input. The engine's makeTensorFromTensorInfo does not take a backend
  * reference, so disposing the view would free the caller's data: take one explicitly.
  */
-function view<T extends tf.Tensor>(info: tf.TensorInfo, backend: tf.KernelBackend): T {
+function view<T extends tf.Tensor>(info: tf.TensorInfo, backendArg: unknown): T {
+  const backend = backendArg as tf.KernelBackend;
   const t = tf.engine().makeTensorFromTensorInfo(info, backend);
   (backend as tf.KernelBackend & { incRef(id: tf.DataId): void }).incRef(info.dataId);
   return t as T;
