@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { blockOf, buildCed, DEFAULT_CED, macsPerWindow, parameterSplit, setTrainableBlocks } from '../../../shared/model/ced.ts';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from '../../../shared/model/manifest.ts';
+import { initBackend } from '../../../shared/node/model/backend.ts';
+import { loadModel, saveModel } from '../../../shared/node/model/model-io.ts';
+import { presetById } from '../../../shared/windows.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'slipwatch-ced-'));
+before(async () => {
+  await initBackend('wasm'); // the backend the product trains on here: its gradient kernels are ours
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function weightsOf(model: tf.LayersModel, block: string): Float32Array[] {
+  return model.layers.filter((l) => blockOf(l.name) === block).flatMap((l) => l.getWeights().map((w) => w.dataSync() as Float32Array));
+}
+
+test('output shape equals the input scalogram shape; every layer belongs to a named block', () => {
+  const m = buildCed();
+  assert.deepEqual(m.inputs[0].shape, [null, 64, 200, 1]);
+  assert.deepEqual(m.outputs[0].shape, [null, 64, 200, 1]);
+  for (const l of m.layers) assert.doesNotThrow(() => blockOf(l.name), l.name);
+  const y = tf.tidy(() => (m.predict(tf.zeros([2, 64, 200, 1])) as tf.Tensor).shape);
+  assert.deepEqual(y, [2, 64, 200, 1]);
+  assert.throws(() => buildCed({ samples: 201 }), /multiples of 8/);
+  assert.throws(() => blockOf('conv2d_7'), /belongs to no block/);
+});
+
+test('the latent space holds about 20 % of the parameters (seed 000)', () => {
+  const s = parameterSplit(buildCed());
+  assert.equal(s.encoder + s.latent + s.decoder + s.head, s.total);
+  const share = s.latent / s.total;
+  assert.ok(share > 0.15 && share < 0.25, `latent share ${share}`);
+});
+
+test('the same seed builds the same weights; another seed others', () => {
+  const a = buildCed({ seed: 3 }).getWeights().map((w) => Array.from(w.dataSync()));
+  const b = buildCed({ seed: 3 }).getWeights().map((w) => Array.from(w.dataSync()));
+  const c = buildCed({ seed: 4 }).getWeights().map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+test('a tiny training run lowers the loss on a learnable problem (target: the input, smoothed)', async () => {
+  const m = buildCed({ seed: 5 });
+  m.compile({ optimizer: tf.train.adam(3e-3), loss: 'meanSquaredError' });
+  const x = tf.randomNormal([8, 64, 200, 1], 0, 1, 'float32', 7);
+  const y = tf.avgPool(x as tf.Tensor4D, 3, 1, 'same');
+  const first = (await m.trainOnBatch(x, y)) as number;
+  let last = first;
+  for (let i = 0; i < 40; i++) last = (await m.trainOnBatch(x, y)) as number;
+  assert.ok(last < 0.5 * first, `loss ${first} -> ${last}`);
+});
+
+test('cross-training the latent space leaves encoder and decoder bit-identical', async () => {
+  const m = buildCed({ seed: 6 });
+  const encBefore = weightsOf(m, 'encoder');
+  const decBefore = weightsOf(m, 'decoder');
+  const latBefore = weightsOf(m, 'latent');
+  setTrainableBlocks(m, ['latent']);
+  m.compile({ optimizer: tf.train.adam(1e-2), loss: 'meanSquaredError' });
+  assert.equal(m.trainableWeights.length, 4, 'two latent convs: kernels and biases');
+  const x = tf.randomNormal([4, 64, 200, 1], 0, 1, 'float32', 8);
+  for (let i = 0; i < 5; i++) await m.trainOnBatch(x, tf.mul(x, 0.5));
+  assert.deepEqual(weightsOf(m, 'encoder'), encBefore);
+  assert.deepEqual(weightsOf(m, 'decoder'), decBefore);
+  assert.notDeepEqual(weightsOf(m, 'latent'), latBefore, 'the latent space did train');
+});
+
+test('save then load gives identical predictions and the manifest back', async () => {
+  const m = buildCed({ seed: 9 });
+  const manifest: ModelManifest = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    name: 'test',
+    target: 'friction',
+    preset: presetById('2s'),
+    ced: { ...DEFAULT_CED, seed: 9 },
+    input: { conditioning: 'envelope', log10: true, stats: { mean: -2, std: 0.5 } },
+    output: { stats: { mean: 0.6, std: 0.01 } },
+    training: { strategy: 'test', trainedOn: [], trainableBlocks: [], epochs: 0, seed: 9, backend: 'wasm', bestValidationLoss: Number.NaN },
+  };
+  const dir = join(root, 'saved');
+  await saveModel(m, dir, manifest);
+  const { model, manifest: back } = await loadModel(dir);
+  assert.deepEqual({ ...back, training: { ...back.training, bestValidationLoss: null } }, { ...manifest, training: { ...manifest.training, bestValidationLoss: null } });
+  const x = tf.randomNormal([3, 64, 200, 1], 0, 1, 'float32', 10);
+  const a = (m.predict(x) as tf.Tensor).dataSync();
+  const b = (model.predict(x) as tf.Tensor).dataSync();
+  assert.deepEqual(b, a);
+  await assert.rejects(loadModel(join(root, 'nothing')), /not a slipwatch model/);
+});
+
+test('multiply-accumulates per window: counted per layer as the convolutions define them', () => {
+  // a one-layer check by hand: 3x3 conv 1->8 at stride 2 on 64x200 -> 32x100 outputs x 72 taps
+  const m = buildCed({ widths: [8, 16, 32], latentChannels: 16, outputWidth: 4 });
+  const enc1 = m.getLayer('enc1_down');
+  const out = (enc1.output as tf.SymbolicTensor).shape as number[];
+  assert.deepEqual(out.slice(1), [32, 100, 8]);
+  const total = macsPerWindow(m);
+  assert.ok(total > 20e6 && total < 30e6, `${total} MACs`);
+});
