@@ -1,0 +1,152 @@
+/**
+ * npm run train -- --strategy NAME [options]
+ * Trains one CED on generated (or imported) recordings and saves it with its manifest.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { buildCed, DEFAULT_CED, type Block, parameterSplit } from '../shared/model/ced.ts';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest, type Target } from '../shared/model/manifest.ts';
+import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts';
+import { conditionRecording, type ConditionedRecording, fractionRange, makeWindows, statsOver } from '../shared/node/model/dataset.ts';
+import { loadModel, saveModel } from '../shared/node/model/model-io.ts';
+import { trainModel } from '../shared/node/model/train.ts';
+import { presetById, WINDOW_PRESETS } from '../shared/windows.ts';
+
+/** Each strategy: its data, split, which blocks train, and its learning rate (seeds 000 and 003). */
+export const STRATEGIES = {
+  pretrain: { data: 'sim', split: [0.6, 0.8], blocks: ['encoder', 'latent', 'decoder'], lr: 1e-3, from: false, doc: 'train every block on the simulation (60/20/20)' },
+  'lab-only': { data: 'p4677', split: [0.2, 0.4], blocks: ['encoder', 'latent', 'decoder'], lr: 1e-3, from: false, doc: 'train every block from scratch on the first 20 % of p4677 (20/20/60)' },
+  'cross-train': { data: 'p4677', split: [0.2, 0.4], blocks: ['latent'], lr: 1e-3, from: true, doc: 'seed 000: encoder and decoder frozen, the latent space trained on the first 20 % of p4677' },
+  'fine-tune': { data: 'p4677', split: [0.2, 0.4], blocks: ['encoder', 'latent', 'decoder'], lr: 5e-5, from: true, doc: 'seed 003: every layer trained at 5e-5 on the first 20 % of p4677' },
+} as const;
+export type StrategyName = keyof typeof STRATEGIES;
+
+const HELP = `Train a convolutional encoder-decoder (CED) and save it with its manifest.
+
+Usage: npm run train -- --strategy NAME --out DIR [options]
+
+Strategies:
+${Object.entries(STRATEGIES)
+  .map(([k, v]) => `  ${k.padEnd(12)} ${v.doc}`)
+  .join('\n')}
+
+Options:
+  --strategy NAME     one of the above (required)
+  --out DIR           where the model goes (required)
+  --from DIR          the pre-trained model (cross-train, fine-tune)
+  --target T          friction or ttf (default friction)
+  --preset ID         window preset: ${Object.keys(WINDOW_PRESETS).join(', ')} (default 2s)
+  --recordings DIR    recordings (default data/recordings; make them with npm run fixtures)
+  --epochs N          most epochs (default 40)
+  --patience N        stop after N epochs without validation improvement (default 8)
+  --batch N           batch size (default 16)
+  --seed N            initialisation and shuffling seed (default 1)
+  --backend B         auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
+  -h, --help          this help`;
+
+function positiveInt(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a whole number >= 1, got ${v}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      strategy: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      target: { type: 'string', default: 'friction' },
+      preset: { type: 'string', default: '2s' },
+      recordings: { type: 'string', default: join(import.meta.dirname, '..', 'data', 'recordings') },
+      epochs: { type: 'string', default: '40' },
+      patience: { type: 'string', default: '8' },
+      batch: { type: 'string', default: '16' },
+      seed: { type: 'string', default: '1' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const name = values.strategy as StrategyName;
+  const strategy = STRATEGIES[name];
+  if (!strategy) throw new Error(`--strategy must be one of ${Object.keys(STRATEGIES).join(', ')} (see --help)`);
+  if (!values.out) throw new Error('--out DIR is required');
+  if (strategy.from && !values.from) throw new Error(`--from DIR (the pre-trained model) is required for ${name}`);
+  const target = values.target as Target;
+  if (target !== 'friction' && target !== 'ttf') throw new Error(`--target must be friction or ttf, got ${values.target}`);
+  const preset = presetById(values.preset!);
+  const epochs = positiveInt('epochs', values.epochs);
+  const patience = positiveInt('patience', values.patience);
+  const batchSize = positiveInt('batch', values.batch);
+  const seed = positiveInt('seed', values.seed);
+  const recDir = join(resolve(values.recordings!), strategy.data);
+  if (!existsSync(join(recDir, 'recording.json'))) throw new Error(`${recDir} is missing; run npm run fixtures first`);
+
+  const backend = await initBackend(values.backend as 'auto' | BackendChoice);
+  console.error(backend.summary);
+  console.error(`conditioning ${recDir} at ${preset.sampleRateHz} Hz ...`);
+  const rec: ConditionedRecording = await conditionRecording(recDir, preset.sampleRateHz);
+  const trainRange = fractionRange(rec, 0, strategy.split[0]);
+  const valRange = fractionRange(rec, strategy.split[0], strategy.split[1]);
+  const log10 = true;
+  const stats = statsOver(rec, trainRange, target, log10);
+  const train = makeWindows(rec, trainRange, preset, target, stats, log10);
+  const val = makeWindows(rec, valRange, preset, target, stats, log10);
+  console.error(`${train.count} training and ${val.count} validation windows`);
+
+  let model: tfTypes.LayersModel;
+  let ced = { ...DEFAULT_CED, seed, name: `ced-${target}` };
+  if (strategy.from) {
+    const loaded = await loadModel(resolve(values.from!));
+    if (loaded.manifest.target !== target) throw new Error(`--from model predicts ${loaded.manifest.target}, not ${target}`);
+    model = loaded.model;
+    ced = loaded.manifest.ced;
+  } else {
+    model = buildCed(ced);
+  }
+  const split = parameterSplit(model);
+  console.error(`parameters: ${split.total} (encoder ${split.encoder}, latent ${split.latent}, decoder ${split.decoder}); training ${strategy.blocks.join(' + ')}`);
+  const out = resolve(values.out);
+  const manifestFor = (bestValidationLoss: number, epochsRun: number): ModelManifest => ({
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    name: `${name}-${target}`,
+    target,
+    preset,
+    ced,
+    input: { conditioning: rec.conditioning, log10, stats: stats.input },
+    output: { stats: stats.output },
+    training: { strategy: name, trainedOn: [rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss },
+  });
+  const result = await trainModel(model, train, val, {
+    epochs,
+    patience,
+    batchSize,
+    learningRate: strategy.lr,
+    seed,
+    trainable: strategy.blocks as readonly Block[],
+    onEpoch: async (e) => {
+      console.error(
+        `epoch ${String(e.epoch).padStart(3)}/${e.epochs}  loss ${e.trainLoss.toFixed(4)}  val ${e.valLoss.toFixed(4)}${e.best ? ' *' : '  '}  ` +
+          `elapsed ${e.elapsedS.toFixed(0)} s  eta <= ${e.etaS.toFixed(0)} s`,
+      );
+      // checkpoint: the best model so far is always on disk
+      if (e.best) await saveModel(model, out, manifestFor(e.valLoss, e.epoch));
+    },
+  });
+  await saveModel(model, out, manifestFor(result.bestValLoss, result.epochsRun));
+  console.error(`best validation loss ${result.bestValLoss.toFixed(4)} at epoch ${result.bestEpoch}; ${result.seconds.toFixed(0)} s; saved ${out}`);
+}
+
+if (process.argv[1] === import.meta.filename) {
+  main().catch((e: unknown) => {
+    console.error(`train: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Training and evaluation data from recordings, through the same signal core the live pipeline
+ * uses: condition AE and friction to the preset's rate, label time to failure, normalise, cut
+ * windows on the preset's grid, and transform each window to a scalogram.
+ */
+import { detectFailures } from '../../labels.ts';
+import { columnsOf } from '../../recording-meta.ts';
+import { Conditioner, type ConditionMode } from '../../signal/condition.ts';
+import { CwtPlan } from '../../signal/cwt.ts';
+import { computeStats, type NormStats } from '../../signal/normalise.ts';
+import { windowsOf } from '../../signal/sliding-windows.ts';
+import { scalesFor, waveletByName } from '../../signal/wavelets.ts';
+import { type WindowPreset, windowGeometry } from '../../windows.ts';
+import type { Target } from '../../model/manifest.ts';
+import { openRecording, readRecordingStream } from '../recording/recording.ts';
+
+/** A recording conditioned to one rate: AE, friction and time to failure, sample for sample. */
+export interface ConditionedRecording {
+  id: string;
+  rateHz: number;
+  /** experiment-time index of sample 0 at rateHz (sample k is at (startIndex + k) / rateHz s) */
+  startIndex: number;
+  /** how the AE was conditioned: envelope of waveforms, or lowpass of an energy proxy */
+  conditioning: ConditionMode;
+  ae: Float32Array;
+  mu: Float32Array;
+  /** time to the next failure, s; NaN after the last one */
+  ttf: Float32Array;
+  /** failure onsets, s */
+  failuresS: number[];
+}
+
+async function conditionStream(dir: string, stream: 'ae' | 'mech', rateHz: number) {
+  const rec = await openRecording(dir);
+  const spec = rec.meta.streams[stream];
+  if (!spec) throw new Error(`${dir}: no ${stream} stream`);
+  const waveforms = columnsOf(spec, 'acoustic-emission');
+  const columns = stream === 'mech' ? columnsOf(spec, 'friction') : waveforms.length ? waveforms : columnsOf(spec, 'kinetic-energy');
+  if (columns.length === 0) throw new Error(`${dir}: ${stream} stream has no ${stream === 'mech' ? 'friction' : 'AE or kinetic-energy'} column`);
+  const mode: ConditionMode = stream === 'ae' && waveforms.length ? 'envelope' : 'lowpass';
+  const c = new Conditioner({
+    inputRateHz: spec.sampleRateHz,
+    outputRateHz: rateHz,
+    mode,
+    channels: columns.length,
+    channelScales: columns.map((col) => col.scale ?? 1),
+  });
+  const parts: Float32Array[] = [];
+  let first = -1;
+  for await (const b of readRecordingStream(rec, stream)) {
+    for (const chunk of c.push(b.rowOffset, columns.map((col) => b.columns[col.name]))) {
+      if (chunk.kind === 'gap') throw new Error(`${dir}: gap in the ${stream} stream; datasets need contiguous recordings`);
+      if (first < 0) first = chunk.startIndex;
+      parts.push(chunk.values);
+    }
+  }
+  const values = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    values.set(p, off);
+    off += p.length;
+  }
+  // output index k sits at stream time startTimeS + k / rateHz
+  return { startIndex: first + Math.round(spec.startTimeS * rateHz), values, mode, spec, rec };
+}
+
+/** Condition a recording's AE and friction to rateHz, align them, and label time to failure. */
+export async function conditionRecording(dir: string, rateHz: number): Promise<ConditionedRecording> {
+  const ae = await conditionStream(dir, 'ae', rateHz);
+  const mu = await conditionStream(dir, 'mech', rateHz);
+  const start = Math.max(ae.startIndex, mu.startIndex);
+  const end = Math.min(ae.startIndex + ae.values.length, mu.startIndex + mu.values.length);
+  // failures from the friction at its own rate (1 kHz), not the decimated one
+  const mech = mu.rec.meta.streams.mech;
+  const raw = new Float32Array(mu.rec.streams.mech.rows);
+  const muName = columnsOf(mech, 'friction')[0].name;
+  for await (const b of readRecordingStream(mu.rec, 'mech')) raw.set(b.columns[muName], b.rowOffset);
+  const failuresS = detectFailures(raw, mech.sampleRateHz, mech.startTimeS).map((e) => e.onsetTimeS);
+  const ttf = new Float32Array(end - start);
+  let next = 0;
+  for (let k = 0; k < ttf.length; k++) {
+    const t = (start + k) / rateHz;
+    while (next < failuresS.length && failuresS[next] < t) next++;
+    ttf[k] = next < failuresS.length ? failuresS[next] - t : Number.NaN;
+  }
+  return {
+    id: ae.rec.meta.experimentId,
+    rateHz,
+    startIndex: start,
+    conditioning: ae.mode,
+    ae: ae.values.slice(start - ae.startIndex, end - ae.startIndex),
+    mu: mu.values.slice(start - mu.startIndex, end - mu.startIndex),
+    ttf,
+    failuresS,
+  };
+}
+
+/** The input series the model sees before normalisation: log10 of the conditioned AE. */
+export function inputSeries(r: ConditionedRecording, log10: boolean): Float32Array {
+  if (!log10) return r.ae;
+  return Float32Array.from(r.ae, (v) => Math.log10(Math.max(v, 1e-12)));
+}
+
+export function targetSeries(r: ConditionedRecording, target: Target): Float32Array {
+  return target === 'friction' ? r.mu : r.ttf;
+}
+
+/** A sample range [from, to) of a conditioned recording, as fractions of its length. */
+export function fractionRange(r: ConditionedRecording, from: number, to: number): [number, number] {
+  return [Math.floor(from * r.ae.length), Math.floor(to * r.ae.length)];
+}
+
+/** Normalisation statistics of input and target over a sample range (the training data). */
+export function statsOver(r: ConditionedRecording, range: [number, number], target: Target, log10: boolean): { input: NormStats; output: NormStats } {
+  return {
+    input: computeStats(inputSeries(r, log10).subarray(range[0], range[1])),
+    output: computeStats(targetSeries(r, target).subarray(range[0], range[1])),
+  };
+}
+
+/** Windows ready for a model: scalograms of the normalised input and target. */
+export interface WindowSet {
+  /** scalograms, windows x scales x samples, float32 */
+  x: Float32Array;
+  y: Float32Array;
+  /** each window's first sample, as an index into the conditioned recording */
+  starts: number[];
+  scales: number;
+  samples: number;
+  count: number;
+}
+
+const plans = new Map<string, CwtPlan>();
+
+/** The CWT plan of a preset (cached: plans precompute filter banks). */
+export function planFor(preset: WindowPreset): CwtPlan {
+  const key = JSON.stringify(preset);
+  let plan = plans.get(key);
+  if (!plan) {
+    const wavelet = waveletByName(preset.wavelet);
+    const { scalesS, dj } = scalesFor(preset.scales, wavelet);
+    plan = new CwtPlan({ n: windowGeometry(preset).windowSamples, dtS: 1 / preset.sampleRateHz, scalesS, dj, wavelet });
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+/**
+ * Cut the windows of a sample range and transform them. Windows whose target is undefined
+ * anywhere (time to failure after the last failure) are left out.
+ */
+export function makeWindows(
+  r: ConditionedRecording,
+  range: [number, number],
+  preset: WindowPreset,
+  target: Target,
+  stats: { input: NormStats; output: NormStats },
+  log10: boolean,
+): WindowSet {
+  const { windowSamples, stepSamples } = windowGeometry(preset);
+  const plan = planFor(preset);
+  const input = inputSeries(r, log10);
+  const out = targetSeries(r, target);
+  const xs = windowsOf(input.subarray(range[0], range[1]), windowSamples, stepSamples, range[0]);
+  const kept = xs.filter((w) => {
+    for (let i = 0; i < windowSamples; i++) if (!Number.isFinite(out[w.startIndex + i])) return false;
+    return true;
+  });
+  const size = plan.scales * windowSamples;
+  const x = new Float32Array(kept.length * size);
+  const y = new Float32Array(kept.length * size);
+  const zi = new Float64Array(windowSamples);
+  const zo = new Float64Array(windowSamples);
+  kept.forEach((w, k) => {
+    for (let i = 0; i < windowSamples; i++) {
+      zi[i] = (w.values[i] - stats.input.mean) / stats.input.std;
+      zo[i] = (out[w.startIndex + i] - stats.output.mean) / stats.output.std;
+    }
+    plan.transform(zi, x.subarray(k * size, (k + 1) * size));
+    plan.transform(zo, y.subarray(k * size, (k + 1) * size));
+  });
+  return { x, y, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
+}

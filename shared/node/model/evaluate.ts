@@ -1,0 +1,90 @@
+/**
+ * Offline evaluation through the serving path: predict each window's scalogram, invert it to a
+ * series, de-normalise, overlap-average (mean +- std per sample), and score against the truth.
+ * The live pipeline calls the same pieces, so offline scores describe what the monitor shows.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type AveragedSamples, OverlapAverager } from '../../signal/overlap-average.ts';
+import type { NormStats } from '../../signal/normalise.ts';
+import type { WindowPreset } from '../../windows.ts';
+import { planFor, type WindowSet } from './dataset.ts';
+
+export interface AveragedPrediction {
+  /** index of mean[0] in the conditioned recording */
+  startIndex: number;
+  mean: Float32Array;
+  std: Float32Array;
+  count: Uint16Array;
+}
+
+/** Predict every window of a set and overlap-average the de-normalised series. */
+export function predictSeries(model: tf.LayersModel, set: WindowSet, preset: WindowPreset, outputStats: NormStats, batchSize = 32): AveragedPrediction {
+  const plan = planFor(preset);
+  const avg = new OverlapAverager(set.samples);
+  const parts: AveragedSamples[] = [];
+  const size = set.scales * set.samples;
+  const series = new Float32Array(set.samples);
+  for (let start = 0; start < set.count; start += batchSize) {
+    const n = Math.min(batchSize, set.count - start);
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * size, (start + n) * size), [n, set.scales, set.samples, 1]);
+      return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    });
+    for (let k = 0; k < n; k++) {
+      plan.inverse(out.subarray(k * size, (k + 1) * size), series);
+      for (let i = 0; i < series.length; i++) series[i] = series[i] * outputStats.std + outputStats.mean;
+      const done = avg.add(set.starts[start + k], series);
+      if (done) parts.push(done);
+    }
+  }
+  const last = avg.flush();
+  if (last) parts.push(last);
+  const total = parts.reduce((s, p) => s + p.mean.length, 0);
+  const result: AveragedPrediction = { startIndex: parts[0]?.startIndex ?? 0, mean: new Float32Array(total), std: new Float32Array(total), count: new Uint16Array(total) };
+  let off = 0;
+  for (const p of parts) {
+    if (p.startIndex !== result.startIndex + off) throw new Error('evaluation windows must be contiguous');
+    result.mean.set(p.mean, off);
+    result.std.set(p.std, off);
+    result.count.set(p.count, off);
+    off += p.mean.length;
+  }
+  return result;
+}
+
+/** Mean absolute percentage error (%) of a prediction against the truth it covers (finite truth only). */
+export function mape(p: AveragedPrediction, truth: Float32Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < p.mean.length; i++) {
+    const t = truth[p.startIndex + i];
+    if (!Number.isFinite(t) || t === 0) continue;
+    sum += Math.abs((p.mean[i] - t) / t);
+    n++;
+  }
+  return (100 * sum) / n;
+}
+
+/** Mean absolute error and R^2 of a prediction against the truth it covers (finite truth only). */
+export function maeR2(p: AveragedPrediction, truth: Float32Array): { mae: number; r2: number } {
+  let sae = 0;
+  let n = 0;
+  let st = 0;
+  for (let i = 0; i < p.mean.length; i++) {
+    const t = truth[p.startIndex + i];
+    if (!Number.isFinite(t)) continue;
+    sae += Math.abs(p.mean[i] - t);
+    st += t;
+    n++;
+  }
+  const mean = st / n;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < p.mean.length; i++) {
+    const t = truth[p.startIndex + i];
+    if (!Number.isFinite(t)) continue;
+    ssRes += (p.mean[i] - t) ** 2;
+    ssTot += (t - mean) ** 2;
+  }
+  return { mae: sae / n, r2: 1 - ssRes / ssTot };
+}

@@ -1,0 +1,115 @@
+/**
+ * The training loop: seeded shuffling, mini-batches from float32 window sets, validation after
+ * every epoch, early stopping that restores the best weights, and a progress line with loss and
+ * ETA. Tensors are created per batch and disposed at once, so memory stays flat.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../random.ts';
+import { type Block, setTrainableBlocks } from '../../model/ced.ts';
+import type { WindowSet } from './dataset.ts';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** stop after this many epochs without a better validation loss */
+  patience: number;
+  seed: number;
+  trainable: readonly Block[];
+  /** called after every epoch (progress, checkpoints) */
+  onEpoch?: (e: EpochReport) => void | Promise<void>;
+}
+
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  trainLoss: number;
+  valLoss: number;
+  best: boolean;
+  elapsedS: number;
+  etaS: number;
+}
+
+export interface TrainResult {
+  epochsRun: number;
+  bestEpoch: number;
+  bestValLoss: number;
+  history: { trainLoss: number; valLoss: number }[];
+  seconds: number;
+}
+
+function batchTensors(set: WindowSet, idx: number[]): { x: tf.Tensor4D; y: tf.Tensor4D } {
+  const size = set.scales * set.samples;
+  const x = new Float32Array(idx.length * size);
+  const y = new Float32Array(idx.length * size);
+  idx.forEach((k, i) => {
+    x.set(set.x.subarray(k * size, (k + 1) * size), i * size);
+    y.set(set.y.subarray(k * size, (k + 1) * size), i * size);
+  });
+  return {
+    x: tf.tensor4d(x, [idx.length, set.scales, set.samples, 1]),
+    y: tf.tensor4d(y, [idx.length, set.scales, set.samples, 1]),
+  };
+}
+
+/** Mean squared error of the model on a window set (batched, no training). */
+export function evaluateLoss(model: tf.LayersModel, set: WindowSet, batchSize = 32): number {
+  let sum = 0;
+  for (let start = 0; start < set.count; start += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
+    sum += tf.tidy(() => {
+      const { x, y } = batchTensors(set, idx);
+      const p = model.predict(x) as tf.Tensor;
+      return tf.sum(tf.squaredDifference(p, y)).dataSync()[0];
+    });
+  }
+  return sum / (set.count * set.scales * set.samples);
+}
+
+/** Train the given blocks of model on a window set, validating on another. */
+export async function trainModel(model: tf.LayersModel, train: WindowSet, val: WindowSet, o: TrainOptions): Promise<TrainResult> {
+  if (train.count === 0) throw new Error('no training windows');
+  if (val.count === 0) throw new Error('no validation windows');
+  setTrainableBlocks(model, o.trainable);
+  const optimizer = tf.train.adam(o.learningRate);
+  model.compile({ optimizer, loss: 'meanSquaredError' });
+  const rng = new Rng(o.seed);
+  const t0 = performance.now();
+  const history: TrainResult['history'] = [];
+  let best = evaluateLoss(model, val);
+  let bestEpoch = 0;
+  let bestWeights = model.getWeights().map((w) => w.clone());
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const order = Array.from({ length: train.count }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.uniform() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let lossSum = 0;
+    let batches = 0;
+    for (let start = 0; start < order.length; start += o.batchSize) {
+      const { x, y } = batchTensors(train, order.slice(start, start + o.batchSize));
+      lossSum += (await model.trainOnBatch(x, y)) as number;
+      batches++;
+      x.dispose();
+      y.dispose();
+    }
+    const trainLoss = lossSum / batches;
+    const valLoss = evaluateLoss(model, val);
+    history.push({ trainLoss, valLoss });
+    const improved = valLoss < best;
+    if (improved) {
+      best = valLoss;
+      bestEpoch = epoch;
+      for (const w of bestWeights) w.dispose();
+      bestWeights = model.getWeights().map((w) => w.clone());
+    }
+    const elapsedS = (performance.now() - t0) / 1000;
+    await o.onEpoch?.({ epoch, epochs: o.epochs, trainLoss, valLoss, best: improved, elapsedS, etaS: (elapsedS / epoch) * (o.epochs - epoch) });
+    if (epoch - bestEpoch >= o.patience) break;
+  }
+  model.setWeights(bestWeights);
+  for (const w of bestWeights) w.dispose();
+  optimizer.dispose();
+  return { epochsRun: history.length, bestEpoch, bestValLoss: best, history, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,83 @@
+/**
+ * Datasets and offline evaluation on the committed p4677-mini recording: alignment, time-to-
+ * failure labels, windows, and the serving path (scalogram -> inverse CWT -> overlap average).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../../shared/node/model/backend.ts';
+import { type ConditionedRecording, conditionRecording, fractionRange, makeWindows, planFor, statsOver } from '../../../../shared/node/model/dataset.ts';
+import { mape, maeR2, predictSeries } from '../../../../shared/node/model/evaluate.ts';
+import { presetById } from '../../../../shared/windows.ts';
+
+const MINI = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'data', 'p4677-mini');
+let rec: ConditionedRecording;
+before(async () => {
+  await initBackend('wasm');
+  rec = await conditionRecording(MINI, 100);
+});
+
+test('AE, friction and time to failure come out aligned at the preset rate', () => {
+  assert.equal(rec.rateHz, 100);
+  assert.equal(rec.ae.length, rec.mu.length);
+  assert.equal(rec.ttf.length, rec.mu.length);
+  assert.ok(rec.ae.length > 3800 && rec.ae.length <= 4000, `${rec.ae.length} samples for 40 s`);
+  assert.equal(rec.conditioning, 'envelope');
+  assert.equal(rec.failuresS.length, 5);
+  // TTF falls one second per second between failures and is undefined after the last
+  for (let k = 1; k < rec.ttf.length; k++) {
+    const t = (rec.startIndex + k) / 100;
+    if (t > rec.failuresS[rec.failuresS.length - 1]) {
+      assert.ok(Number.isNaN(rec.ttf[k]));
+      continue;
+    }
+    const jump = rec.failuresS.some((f) => f >= t - 0.01 && f < t);
+    if (!jump) assert.ok(Math.abs(rec.ttf[k] - rec.ttf[k - 1] + 0.01) < 1e-4, `ttf at ${t} s`);
+  }
+  // friction is high just before each failure and low just after
+  for (const f of rec.failuresS) {
+    const k = Math.round(f * 100) - rec.startIndex;
+    if (k < 10 || k + 10 >= rec.mu.length) continue;
+    assert.ok(rec.mu[k - 5] - rec.mu[k + 10] > 0.01, `drop at ${f} s`);
+  }
+});
+
+test('windows: on the grid, scalograms of the normalised series, undefined targets left out', () => {
+  const preset = presetById('2s');
+  const range = fractionRange(rec, 0, 1);
+  const stats = statsOver(rec, range, 'friction', true);
+  const w = makeWindows(rec, range, preset, 'friction', stats, true);
+  assert.equal(w.count, Math.floor((range[1] - 200) / 20) + 1);
+  assert.ok(w.starts.every((s) => s % 20 === 0));
+  // one window recomputed by hand
+  const k = 7;
+  const s = w.starts[k];
+  const z = Float64Array.from(rec.mu.subarray(s, s + 200), (v) => (v - stats.output.mean) / stats.output.std);
+  const expected = new Float32Array(64 * 200);
+  planFor(preset).transform(z, expected);
+  assert.deepEqual(w.y.subarray(k * 12800, (k + 1) * 12800), expected);
+  const ttf = makeWindows(rec, range, preset, 'ttf', statsOver(rec, [0, 2000], 'ttf', true), true);
+  assert.ok(ttf.count < w.count, 'windows after the last failure have no TTF');
+  assert.ok(ttf.x.every(Number.isFinite) && ttf.y.every(Number.isFinite));
+});
+
+test('the serving path with a perfect scalogram model: every sample once, friction within 1.5 % MAPE', () => {
+  // a 1x1 convolution with weight 1 returns its input; feed it the target scalograms
+  const identity = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [64, 200, 1], filters: 1, kernelSize: 1, useBias: false, kernelInitializer: 'ones' })] });
+  const preset = presetById('2s');
+  const range = fractionRange(rec, 0, 1);
+  const stats = statsOver(rec, range, 'friction', true);
+  const w = makeWindows(rec, range, preset, 'friction', stats, true);
+  const oracle = { ...w, x: w.y };
+  const p = predictSeries(identity, oracle, preset, stats.output);
+  assert.equal(p.startIndex, w.starts[0]);
+  assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
+  assert.equal(p.count[0], 1);
+  assert.equal(p.count[100], 6);
+  const m = mape(p, rec.mu);
+  // the CWT keeps neither the window mean nor periods beyond 2 s: this is the ceiling of any CED here
+  assert.ok(m < 1.5, `oracle MAPE ${m} %`);
+  const { r2 } = maeR2(p, rec.mu);
+  assert.ok(r2 > 0, `oracle R^2 ${r2}`);
+});
