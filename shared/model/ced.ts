@@ -8,8 +8,14 @@
  *   encoder  enc1..enc3: a strided 3x3 conv halves the resolution, a 3x3 conv refines (skips kept)
  *   latent   two 3x3 convs at 1/8 resolution, squeezing channels to latentChannels and back
  *   decoder  dec3..dec1: a strided transposed conv doubles the resolution, the skip is
- *            concatenated, 3x3 convs merge; a 1x1 conv gives the output scalogram
- * With the default widths the latent space holds ~22 % of the parameters (seed 000: ~20 %).
+ *            concatenated, 3x3 convs merge; a 1x1 conv gives the output scalogram; and
+ *            dec_mean: the window's mean (global average of the latent space, two dense layers)
+ * With the default widths the latent space holds ~21 % of the parameters (seed 000: ~20 %).
+ *
+ * The mean output is slipwatch's addition to seed 000's CED: a scalogram has no mean (the wavelet
+ * has none) and 2 s windows hold no period of an 8 s cycle, so inverting even a perfect friction
+ * scalogram reproduces p4677 with R^2 = 0.56 only; with each window's mean restored, R^2 = 0.98
+ * (docs/model.md). Outputs: [scalogram (batch x scales x samples x 1), mean (batch x 1)].
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -60,6 +66,8 @@ function layersFor(seed: number) {
       tf.layers.conv2d({ name, filters, kernelSize: kernel, strides, padding: 'same', activation, kernelInitializer: init() }),
     up: (name: string, filters: number): tf.layers.Layer =>
       tf.layers.conv2dTranspose({ name, filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init() }),
+    dense: (name: string, units: number, activation: 'relu' | 'linear'): tf.layers.Layer =>
+      tf.layers.dense({ name, units, activation, kernelInitializer: init() }),
   };
 }
 
@@ -81,7 +89,7 @@ export function buildCed(config: Partial<CedConfig> = {}): tf.LayersModel {
   const c = { ...DEFAULT_CED, ...config };
   if (c.scales % 8 !== 0 || c.samples % 8 !== 0) throw new RangeError(`scales (${c.scales}) and samples (${c.samples}) must be multiples of 8`);
   const [w1, w2] = c.widths;
-  const { conv, up } = layersFor(c.seed);
+  const { conv, up, dense } = layersFor(c.seed);
   const input = tf.input({ name: 'input_scalogram', shape: [c.scales, c.samples, 1] });
   const { skips, latent } = encode(input, c, conv);
   const [e1, e2] = skips;
@@ -92,8 +100,10 @@ export function buildCed(config: Partial<CedConfig> = {}): tf.LayersModel {
   d = conv('dec2_conv', w1).apply(cat('dec2_skip', d, e1)) as tf.SymbolicTensor;
   d = up('dec1_up', c.outputWidth).apply(d) as tf.SymbolicTensor;
   d = conv('dec1_conv', c.outputWidth).apply(cat('dec1_skip', d, input)) as tf.SymbolicTensor;
-  const output = conv('dec1_out', 1, 1, 1, 'linear').apply(d) as tf.SymbolicTensor;
-  return tf.model({ name: c.name, inputs: input, outputs: output });
+  const scalogram = conv('dec1_out', 1, 1, 1, 'linear').apply(d) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({ name: 'dec_mean_pool' }).apply(latent) as tf.SymbolicTensor;
+  const mean = dense('dec_mean_out', 1, 'linear').apply(dense('dec_mean_hidden', 16, 'relu').apply(pooled)) as tf.SymbolicTensor;
+  return tf.model({ name: c.name, inputs: input, outputs: [scalogram, mean] });
 }
 
 /** Parameters per block. */

@@ -123,6 +123,8 @@ export interface WindowSet {
   /** scalograms, windows x scales x samples, float32 */
   x: Float32Array;
   y: Float32Array;
+  /** each window's mean of the normalised target (what the scalogram cannot carry) */
+  yMean: Float32Array;
   /** each window's first sample, as an index into the conditioned recording */
   starts: number[];
   scales: number;
@@ -169,15 +171,19 @@ export function makeWindows(
   const size = plan.scales * windowSamples;
   const x = new Float32Array(kept.length * size);
   const y = new Float32Array(kept.length * size);
+  const yMean = new Float32Array(kept.length);
   const zi = new Float64Array(windowSamples);
   const zo = new Float64Array(windowSamples);
   kept.forEach((w, k) => {
+    let sum = 0;
     for (let i = 0; i < windowSamples; i++) {
       zi[i] = (w.values[i] - stats.input.mean) / stats.input.std;
       zo[i] = (out[w.startIndex + i] - stats.output.mean) / stats.output.std;
+      sum += zo[i];
     }
+    yMean[k] = sum / windowSamples;
     plan.transform(zi, x.subarray(k * size, (k + 1) * size));
     plan.transform(zo, y.subarray(k * size, (k + 1) * size));
   });
-  return { x, y, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
+  return { x, y, yMean, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
 }

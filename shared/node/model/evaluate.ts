@@ -17,22 +17,44 @@ export interface AveragedPrediction {
   count: Uint16Array;
 }
 
+/** Raw model outputs for windows [start, start + n): scalograms and window means. */
+export type Predictor = (start: number, n: number) => { scalograms: Float32Array; means: Float32Array };
+
+/** The predictor of a CED on a window set. */
+export function modelPredictor(model: tf.LayersModel, set: WindowSet): Predictor {
+  const size = set.scales * set.samples;
+  return (start, n) =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * size, (start + n) * size), [n, set.scales, set.samples, 1]);
+      const [s, m] = model.predict(x) as tf.Tensor[];
+      return { scalograms: s.dataSync() as Float32Array, means: m.dataSync() as Float32Array };
+    });
+}
+
+/**
+ * A window's series from its predicted scalogram and mean, de-normalised (in place into series):
+ * the inverse CWT gives the content within the scale range, the mean output the rest.
+ */
+export function windowSeries(scalogram: Float32Array, mean: number, preset: WindowPreset, outputStats: NormStats, series: Float32Array): Float32Array {
+  planFor(preset).inverse(scalogram, series);
+  let m = 0;
+  for (let i = 0; i < series.length; i++) m += series[i];
+  m /= series.length;
+  for (let i = 0; i < series.length; i++) series[i] = (series[i] - m + mean) * outputStats.std + outputStats.mean;
+  return series;
+}
+
 /** Predict every window of a set and overlap-average the de-normalised series. */
-export function predictSeries(model: tf.LayersModel, set: WindowSet, preset: WindowPreset, outputStats: NormStats, batchSize = 32): AveragedPrediction {
-  const plan = planFor(preset);
+export function predictSeries(predict: Predictor, set: WindowSet, preset: WindowPreset, outputStats: NormStats, batchSize = 32): AveragedPrediction {
   const avg = new OverlapAverager(set.samples);
   const parts: AveragedSamples[] = [];
   const size = set.scales * set.samples;
   const series = new Float32Array(set.samples);
   for (let start = 0; start < set.count; start += batchSize) {
     const n = Math.min(batchSize, set.count - start);
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(set.x.subarray(start * size, (start + n) * size), [n, set.scales, set.samples, 1]);
-      return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    });
+    const out = predict(start, n);
     for (let k = 0; k < n; k++) {
-      plan.inverse(out.subarray(k * size, (k + 1) * size), series);
-      for (let i = 0; i < series.length; i++) series[i] = series[i] * outputStats.std + outputStats.mean;
+      windowSeries(out.scalograms.subarray(k * size, (k + 1) * size), out.means[k], preset, outputStats, series);
       const done = avg.add(set.starts[start + k], series);
       if (done) parts.push(done);
     }

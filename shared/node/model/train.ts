@@ -38,32 +38,46 @@ export interface TrainResult {
   seconds: number;
 }
 
-function batchTensors(set: WindowSet, idx: number[]): { x: tf.Tensor4D; y: tf.Tensor4D } {
+function batchTensors(set: WindowSet, idx: number[]): { x: tf.Tensor4D; y: tf.Tensor4D; yMean: tf.Tensor2D } {
   const size = set.scales * set.samples;
   const x = new Float32Array(idx.length * size);
   const y = new Float32Array(idx.length * size);
+  const yMean = new Float32Array(idx.length);
   idx.forEach((k, i) => {
     x.set(set.x.subarray(k * size, (k + 1) * size), i * size);
     y.set(set.y.subarray(k * size, (k + 1) * size), i * size);
+    yMean[i] = set.yMean[k];
   });
   return {
     x: tf.tensor4d(x, [idx.length, set.scales, set.samples, 1]),
     y: tf.tensor4d(y, [idx.length, set.scales, set.samples, 1]),
+    yMean: tf.tensor2d(yMean, [idx.length, 1]),
   };
 }
 
-/** Mean squared error of the model on a window set (batched, no training). */
+/**
+ * The loss: mean squared error of the scalogram plus that of the window mean, each reduced to one
+ * value per window (tfjs sums the outputs' per-sample losses).
+ */
+const perWindowMse = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+  tf.mean(tf.squaredDifference(yTrue, yPred), yTrue.shape.slice(1).map((_, i) => i + 1));
+export const LOSSES = [perWindowMse, perWindowMse];
+
+/** The training loss of the model on a window set (batched, no training). */
 export function evaluateLoss(model: tf.LayersModel, set: WindowSet, batchSize = 32): number {
-  let sum = 0;
+  let scalogram = 0;
+  let mean = 0;
   for (let start = 0; start < set.count; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
-    sum += tf.tidy(() => {
-      const { x, y } = batchTensors(set, idx);
-      const p = model.predict(x) as tf.Tensor;
-      return tf.sum(tf.squaredDifference(p, y)).dataSync()[0];
+    const [a, b] = tf.tidy(() => {
+      const { x, y, yMean } = batchTensors(set, idx);
+      const [p, pm] = model.predict(x) as tf.Tensor[];
+      return [tf.sum(tf.squaredDifference(p, y)).dataSync()[0], tf.sum(tf.squaredDifference(pm, yMean)).dataSync()[0]];
     });
+    scalogram += a;
+    mean += b;
   }
-  return sum / (set.count * set.scales * set.samples);
+  return scalogram / (set.count * set.scales * set.samples) + mean / set.count;
 }
 
 /** Train the given blocks of model on a window set, validating on another. */
@@ -72,7 +86,7 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
   if (val.count === 0) throw new Error('no validation windows');
   setTrainableBlocks(model, o.trainable);
   const optimizer = tf.train.adam(o.learningRate);
-  model.compile({ optimizer, loss: 'meanSquaredError' });
+  model.compile({ optimizer, loss: LOSSES });
   const rng = new Rng(o.seed);
   const t0 = performance.now();
   const history: TrainResult['history'] = [];
@@ -88,11 +102,13 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
     let lossSum = 0;
     let batches = 0;
     for (let start = 0; start < order.length; start += o.batchSize) {
-      const { x, y } = batchTensors(train, order.slice(start, start + o.batchSize));
-      lossSum += (await model.trainOnBatch(x, y)) as number;
+      const { x, y, yMean } = batchTensors(train, order.slice(start, start + o.batchSize));
+      const losses = (await model.trainOnBatch(x, [y, yMean])) as number[];
+      lossSum += losses[0]; // the total
       batches++;
       x.dispose();
       y.dispose();
+      yMean.dispose();
     }
     const trainLoss = lossSum / batches;
     const valLoss = evaluateLoss(model, val);

@@ -8,6 +8,7 @@ import { blockOf, buildCed, DEFAULT_CED, macsPerWindow, parameterSplit, setTrain
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from '../../../shared/model/manifest.ts';
 import { initBackend } from '../../../shared/node/model/backend.ts';
 import { loadModel, saveModel } from '../../../shared/node/model/model-io.ts';
+import { LOSSES } from '../../../shared/node/model/train.ts';
 import { presetById } from '../../../shared/windows.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-ced-'));
@@ -20,13 +21,17 @@ function weightsOf(model: tf.LayersModel, block: string): Float32Array[] {
   return model.layers.filter((l) => blockOf(l.name) === block).flatMap((l) => l.getWeights().map((w) => w.dataSync() as Float32Array));
 }
 
-test('output shape equals the input scalogram shape; every layer belongs to a named block', () => {
+test('outputs: a scalogram of the input shape and a window mean; every layer belongs to a named block', () => {
   const m = buildCed();
   assert.deepEqual(m.inputs[0].shape, [null, 64, 200, 1]);
   assert.deepEqual(m.outputs[0].shape, [null, 64, 200, 1]);
+  assert.deepEqual(m.outputs[1].shape, [null, 1]);
   for (const l of m.layers) assert.doesNotThrow(() => blockOf(l.name), l.name);
-  const y = tf.tidy(() => (m.predict(tf.zeros([2, 64, 200, 1])) as tf.Tensor).shape);
-  assert.deepEqual(y, [2, 64, 200, 1]);
+  const shapes = tf.tidy(() => (m.predict(tf.zeros([2, 64, 200, 1])) as tf.Tensor[]).map((t) => t.shape));
+  assert.deepEqual(shapes, [
+    [2, 64, 200, 1],
+    [2, 1],
+  ]);
   assert.throws(() => buildCed({ samples: 201 }), /multiples of 8/);
   assert.throws(() => blockOf('conv2d_7'), /belongs to no block/);
 });
@@ -48,12 +53,12 @@ test('the same seed builds the same weights; another seed others', () => {
 
 test('a tiny training run lowers the loss on a learnable problem (target: the input, smoothed)', async () => {
   const m = buildCed({ seed: 5 });
-  m.compile({ optimizer: tf.train.adam(3e-3), loss: 'meanSquaredError' });
+  m.compile({ optimizer: tf.train.adam(3e-3), loss: LOSSES });
   const x = tf.randomNormal([8, 64, 200, 1], 0, 1, 'float32', 7);
-  const y = tf.avgPool(x as tf.Tensor4D, 3, 1, 'same');
-  const first = (await m.trainOnBatch(x, y)) as number;
+  const y = [tf.avgPool(x as tf.Tensor4D, 3, 1, 'same'), tf.mean(x, [1, 2])];
+  const first = ((await m.trainOnBatch(x, y)) as number[])[0];
   let last = first;
-  for (let i = 0; i < 40; i++) last = (await m.trainOnBatch(x, y)) as number;
+  for (let i = 0; i < 40; i++) last = ((await m.trainOnBatch(x, y)) as number[])[0];
   assert.ok(last < 0.5 * first, `loss ${first} -> ${last}`);
 });
 
@@ -63,10 +68,10 @@ test('cross-training the latent space leaves encoder and decoder bit-identical',
   const decBefore = weightsOf(m, 'decoder');
   const latBefore = weightsOf(m, 'latent');
   setTrainableBlocks(m, ['latent']);
-  m.compile({ optimizer: tf.train.adam(1e-2), loss: 'meanSquaredError' });
+  m.compile({ optimizer: tf.train.adam(1e-2), loss: LOSSES });
   assert.equal(m.trainableWeights.length, 4, 'two latent convs: kernels and biases');
   const x = tf.randomNormal([4, 64, 200, 1], 0, 1, 'float32', 8);
-  for (let i = 0; i < 5; i++) await m.trainOnBatch(x, tf.mul(x, 0.5));
+  for (let i = 0; i < 5; i++) await m.trainOnBatch(x, [tf.mul(x, 0.5), tf.ones([4, 1])]);
   assert.deepEqual(weightsOf(m, 'encoder'), encBefore);
   assert.deepEqual(weightsOf(m, 'decoder'), decBefore);
   assert.notDeepEqual(weightsOf(m, 'latent'), latBefore, 'the latent space did train');
@@ -90,8 +95,8 @@ test('save then load gives identical predictions and the manifest back', async (
   const { model, manifest: back } = await loadModel(dir);
   assert.deepEqual({ ...back, training: { ...back.training, bestValidationLoss: null } }, { ...manifest, training: { ...manifest.training, bestValidationLoss: null } });
   const x = tf.randomNormal([3, 64, 200, 1], 0, 1, 'float32', 10);
-  const a = (m.predict(x) as tf.Tensor).dataSync();
-  const b = (model.predict(x) as tf.Tensor).dataSync();
+  const a = (m.predict(x) as tf.Tensor[]).map((t) => t.dataSync());
+  const b = (model.predict(x) as tf.Tensor[]).map((t) => t.dataSync());
   assert.deepEqual(b, a);
   await assert.rejects(loadModel(join(root, 'nothing')), /not a slipwatch model/);
 });
