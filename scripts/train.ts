@@ -95,18 +95,21 @@ async function main(): Promise<void> {
   const trainRange = fractionRange(rec, 0, strategy.split[0]);
   const valRange = fractionRange(rec, strategy.split[0], strategy.split[1]);
   const log10 = true;
-  const stats = statsOver(rec, trainRange, target, log10);
+  // per-experiment statistics, as in seed 000: each experiment is normalised by its own
+  const stats = statsOver(rec, [0, rec.ae.length], target, log10);
   const train = makeWindows(rec, trainRange, preset, target, stats, log10);
   const val = makeWindows(rec, valRange, preset, target, stats, log10);
   console.error(`${train.count} training and ${val.count} validation windows`);
 
   let model: tfTypes.LayersModel;
   let ced = { ...DEFAULT_CED, seed, name: `ced-${target}` };
+  let trainedBefore: string[] = [];
   if (strategy.from) {
     const loaded = await loadModel(resolve(values.from!));
     if (loaded.manifest.target !== target) throw new Error(`--from model predicts ${loaded.manifest.target}, not ${target}`);
     model = loaded.model;
     ced = loaded.manifest.ced;
+    trainedBefore = loaded.manifest.training.trainedOn;
   } else {
     model = buildCed(ced);
   }
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     ced,
     input: { conditioning: rec.conditioning, log10, stats: stats.input },
     output: { stats: stats.output },
-    training: { strategy: name, trainedOn: [rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss },
+    training: { strategy: name, trainedOn: [...trainedBefore, rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss },
   });
   const result = await trainModel(model, train, val, {
     epochs,

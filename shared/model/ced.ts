@@ -72,13 +72,13 @@ function layersFor(seed: number) {
 }
 
 /** Encoder and latent space: the part seed 003 reuses as a feature extractor. */
-function encode(input: tf.SymbolicTensor, c: CedConfig, conv: ReturnType<typeof layersFor>['conv']): { skips: tf.SymbolicTensor[]; latent: tf.SymbolicTensor } {
+function encode(input: tf.SymbolicTensor, c: CedConfig, conv: ReturnType<typeof layersFor>['conv']): { skips: tf.SymbolicTensor[]; features: tf.SymbolicTensor; latent: tf.SymbolicTensor } {
   const [w1, w2, w3] = c.widths;
   const e1 = conv('enc1_conv', w1).apply(conv('enc1_down', w1, 2).apply(input)) as tf.SymbolicTensor;
   const e2 = conv('enc2_conv', w2).apply(conv('enc2_down', w2, 2).apply(e1)) as tf.SymbolicTensor;
   const e3 = conv('enc3_conv', w3).apply(conv('enc3_down', w3, 2).apply(e2)) as tf.SymbolicTensor;
   const latent = conv('latent_expand', w3).apply(conv('latent_squeeze', c.latentChannels).apply(e3)) as tf.SymbolicTensor;
-  return { skips: [e1, e2], latent };
+  return { skips: [e1, e2], features: e3, latent };
 }
 
 /**
@@ -104,6 +104,33 @@ export function buildCed(config: Partial<CedConfig> = {}): tf.LayersModel {
   const pooled = tf.layers.globalAveragePooling2d({ name: 'dec_mean_pool' }).apply(latent) as tf.SymbolicTensor;
   const mean = dense('dec_mean_out', 1, 'linear').apply(dense('dec_mean_hidden', 16, 'relu').apply(pooled)) as tf.SymbolicTensor;
   return tf.model({ name: c.name, inputs: input, outputs: [scalogram, mean] });
+}
+
+/** The encoder's output layer: what seed 003 extracts features from. */
+export const ENCODER_OUTPUT = 'enc3_conv';
+
+/**
+ * Seed 003's transfer model: an encoder with new application layers (one 3x3 conv, a dense layer
+ * of 100, and a dense output of the window's normalised series, samples long). With a pre-trained
+ * CED its encoder layers (and weights) are reused; with none, a fresh encoder of the same shape is
+ * built (the from-scratch baseline).
+ */
+export function buildHeadModel(pretrained: tf.LayersModel | null, config: Partial<CedConfig> = {}): tf.LayersModel {
+  const c = { ...DEFAULT_CED, ...config };
+  const { conv, dense } = layersFor(c.seed + 500);
+  let input: tf.SymbolicTensor;
+  let features: tf.SymbolicTensor;
+  if (pretrained) {
+    input = pretrained.inputs[0];
+    features = pretrained.getLayer(ENCODER_OUTPUT).output as tf.SymbolicTensor;
+  } else {
+    input = tf.input({ name: 'input_scalogram', shape: [c.scales, c.samples, 1] });
+    features = encode(input, c, layersFor(c.seed).conv).features;
+  }
+  const h = conv('head_conv', 4).apply(features) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten({ name: 'head_flatten' }).apply(h) as tf.SymbolicTensor;
+  const out = dense('head_out', c.samples, 'linear').apply(dense('head_dense', 100, 'relu').apply(flat)) as tf.SymbolicTensor;
+  return tf.model({ name: `${c.name}-head`, inputs: input, outputs: out });
 }
 
 /** Parameters per block. */

@@ -125,6 +125,8 @@ export interface WindowSet {
   y: Float32Array;
   /** each window's mean of the normalised target (what the scalogram cannot carry) */
   yMean: Float32Array;
+  /** the normalised target series, windows x samples (the target of head models) */
+  ySeries: Float32Array;
   /** each window's first sample, as an index into the conditioned recording */
   starts: number[];
   scales: number;
@@ -172,6 +174,7 @@ export function makeWindows(
   const x = new Float32Array(kept.length * size);
   const y = new Float32Array(kept.length * size);
   const yMean = new Float32Array(kept.length);
+  const ySeries = new Float32Array(kept.length * windowSamples);
   const zi = new Float64Array(windowSamples);
   const zo = new Float64Array(windowSamples);
   kept.forEach((w, k) => {
@@ -182,8 +185,9 @@ export function makeWindows(
       sum += zo[i];
     }
     yMean[k] = sum / windowSamples;
+    ySeries.set(zo, k * windowSamples);
     plan.transform(zi, x.subarray(k * size, (k + 1) * size));
     plan.transform(zo, y.subarray(k * size, (k + 1) * size));
   });
-  return { x, y, yMean, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
+  return { x, y, yMean, ySeries, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
 }

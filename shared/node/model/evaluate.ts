@@ -17,44 +17,58 @@ export interface AveragedPrediction {
   count: Uint16Array;
 }
 
-/** Raw model outputs for windows [start, start + n): scalograms and window means. */
-export type Predictor = (start: number, n: number) => { scalograms: Float32Array; means: Float32Array };
-
-/** The predictor of a CED on a window set. */
-export function modelPredictor(model: tf.LayersModel, set: WindowSet): Predictor {
-  const size = set.scales * set.samples;
-  return (start, n) =>
-    tf.tidy(() => {
-      const x = tf.tensor4d(set.x.subarray(start * size, (start + n) * size), [n, set.scales, set.samples, 1]);
-      const [s, m] = model.predict(x) as tf.Tensor[];
-      return { scalograms: s.dataSync() as Float32Array, means: m.dataSync() as Float32Array };
-    });
-}
+/** Normalised series predicted for windows [start, start + n): n x samples values. */
+export type Predictor = (start: number, n: number) => Float32Array;
 
 /**
- * A window's series from its predicted scalogram and mean, de-normalised (in place into series):
- * the inverse CWT gives the content within the scale range, the mean output the rest.
+ * A window's normalised series from a scalogram and a window mean (in place into series): the
+ * inverse CWT gives the content within the scale range, the mean output the rest.
  */
-export function windowSeries(scalogram: Float32Array, mean: number, preset: WindowPreset, outputStats: NormStats, series: Float32Array): Float32Array {
+export function scalogramSeries(scalogram: Float32Array, mean: number, preset: WindowPreset, series: Float32Array): Float32Array {
   planFor(preset).inverse(scalogram, series);
   let m = 0;
   for (let i = 0; i < series.length; i++) m += series[i];
   m /= series.length;
-  for (let i = 0; i < series.length; i++) series[i] = (series[i] - m + mean) * outputStats.std + outputStats.mean;
+  for (let i = 0; i < series.length; i++) series[i] += mean - m;
   return series;
 }
 
-/** Predict every window of a set and overlap-average the de-normalised series. */
-export function predictSeries(predict: Predictor, set: WindowSet, preset: WindowPreset, outputStats: NormStats, batchSize = 32): AveragedPrediction {
+/** Series from scalograms and means of many windows. */
+export function seriesFromScalograms(scalograms: Float32Array, means: ArrayLike<number>, preset: WindowPreset, scales: number, samples: number): Float32Array {
+  const n = means.length;
+  const out = new Float32Array(n * samples);
+  for (let k = 0; k < n; k++) {
+    scalogramSeries(scalograms.subarray(k * scales * samples, (k + 1) * scales * samples), means[k], preset, out.subarray(k * samples, (k + 1) * samples));
+  }
+  return out;
+}
+
+/**
+ * The predictor of a model on a window set: a CED (outputs a scalogram and a window mean) or a
+ * head model (outputs the window's series directly, seed 003's application layers).
+ */
+export function modelPredictor(model: tf.LayersModel, set: WindowSet, preset: WindowPreset): Predictor {
+  const size = set.scales * set.samples;
+  return (start, n) => {
+    const outs = tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * size, (start + n) * size), [n, set.scales, set.samples, 1]);
+      const y = model.predict(x);
+      return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
+    });
+    return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, set.scales, set.samples) : outs[0];
+  };
+}
+
+/** Predict every window of a set, de-normalise, and overlap-average. */
+export function predictSeries(predict: Predictor, set: WindowSet, outputStats: NormStats, batchSize = 32): AveragedPrediction {
   const avg = new OverlapAverager(set.samples);
   const parts: AveragedSamples[] = [];
-  const size = set.scales * set.samples;
   const series = new Float32Array(set.samples);
   for (let start = 0; start < set.count; start += batchSize) {
     const n = Math.min(batchSize, set.count - start);
     const out = predict(start, n);
     for (let k = 0; k < n; k++) {
-      windowSeries(out.scalograms.subarray(k * size, (k + 1) * size), out.means[k], preset, outputStats, series);
+      for (let i = 0; i < set.samples; i++) series[i] = out[k * set.samples + i] * outputStats.std + outputStats.mean;
       const done = avg.add(set.starts[start + k], series);
       if (done) parts.push(done);
     }

@@ -38,21 +38,27 @@ export interface TrainResult {
   seconds: number;
 }
 
-function batchTensors(set: WindowSet, idx: number[]): { x: tf.Tensor4D; y: tf.Tensor4D; yMean: tf.Tensor2D } {
+/**
+ * A batch: the input scalograms, and the targets the model has outputs for: [scalogram, window
+ * mean] for a CED, [series] for a head model.
+ */
+function batchTensors(model: tf.LayersModel, set: WindowSet, idx: number[]): { x: tf.Tensor4D; ys: tf.Tensor[] } {
   const size = set.scales * set.samples;
   const x = new Float32Array(idx.length * size);
+  idx.forEach((k, i) => x.set(set.x.subarray(k * size, (k + 1) * size), i * size));
+  const xt = tf.tensor4d(x, [idx.length, set.scales, set.samples, 1]);
+  if (model.outputs.length === 1) {
+    const s = new Float32Array(idx.length * set.samples);
+    idx.forEach((k, i) => s.set(set.ySeries.subarray(k * set.samples, (k + 1) * set.samples), i * set.samples));
+    return { x: xt, ys: [tf.tensor2d(s, [idx.length, set.samples])] };
+  }
   const y = new Float32Array(idx.length * size);
   const yMean = new Float32Array(idx.length);
   idx.forEach((k, i) => {
-    x.set(set.x.subarray(k * size, (k + 1) * size), i * size);
     y.set(set.y.subarray(k * size, (k + 1) * size), i * size);
     yMean[i] = set.yMean[k];
   });
-  return {
-    x: tf.tensor4d(x, [idx.length, set.scales, set.samples, 1]),
-    y: tf.tensor4d(y, [idx.length, set.scales, set.samples, 1]),
-    yMean: tf.tensor2d(yMean, [idx.length, 1]),
-  };
+  return { x: xt, ys: [tf.tensor4d(y, [idx.length, set.scales, set.samples, 1]), tf.tensor2d(yMean, [idx.length, 1])] };
 }
 
 /**
@@ -63,21 +69,23 @@ const perWindowMse = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
   tf.mean(tf.squaredDifference(yTrue, yPred), yTrue.shape.slice(1).map((_, i) => i + 1));
 export const LOSSES = [perWindowMse, perWindowMse];
 
-/** The training loss of the model on a window set (batched, no training). */
+function lossesFor(model: tf.LayersModel) {
+  return model.outputs.length === 1 ? perWindowMse : LOSSES;
+}
+
+/** The training loss of the model on a window set (batched, no training): per-output MSE, summed. */
 export function evaluateLoss(model: tf.LayersModel, set: WindowSet, batchSize = 32): number {
-  let scalogram = 0;
-  let mean = 0;
+  let total = 0;
   for (let start = 0; start < set.count; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, set.count - start) }, (_, i) => start + i);
-    const [a, b] = tf.tidy(() => {
-      const { x, y, yMean } = batchTensors(set, idx);
-      const [p, pm] = model.predict(x) as tf.Tensor[];
-      return [tf.sum(tf.squaredDifference(p, y)).dataSync()[0], tf.sum(tf.squaredDifference(pm, yMean)).dataSync()[0]];
+    total += tf.tidy(() => {
+      const { x, ys } = batchTensors(model, set, idx);
+      const p = model.predict(x);
+      const ps = Array.isArray(p) ? p : [p];
+      return ps.reduce((acc, t, i) => acc + tf.sum(perWindowMse(ys[i], t)).dataSync()[0], 0);
     });
-    scalogram += a;
-    mean += b;
   }
-  return scalogram / (set.count * set.scales * set.samples) + mean / set.count;
+  return total / set.count;
 }
 
 /** Train the given blocks of model on a window set, validating on another. */
@@ -86,7 +94,7 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
   if (val.count === 0) throw new Error('no validation windows');
   setTrainableBlocks(model, o.trainable);
   const optimizer = tf.train.adam(o.learningRate);
-  model.compile({ optimizer, loss: LOSSES });
+  model.compile({ optimizer, loss: lossesFor(model) });
   const rng = new Rng(o.seed);
   const t0 = performance.now();
   const history: TrainResult['history'] = [];
@@ -102,13 +110,12 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
     let lossSum = 0;
     let batches = 0;
     for (let start = 0; start < order.length; start += o.batchSize) {
-      const { x, y, yMean } = batchTensors(train, order.slice(start, start + o.batchSize));
-      const losses = (await model.trainOnBatch(x, [y, yMean])) as number[];
-      lossSum += losses[0]; // the total
+      const { x, ys } = batchTensors(model, train, order.slice(start, start + o.batchSize));
+      const losses = await model.trainOnBatch(x, ys.length === 1 ? ys[0] : ys);
+      lossSum += Array.isArray(losses) ? losses[0] : losses; // the total
       batches++;
       x.dispose();
-      y.dispose();
-      yMean.dispose();
+      for (const y of ys) y.dispose();
     }
     const trainLoss = lossSum / batches;
     const valLoss = evaluateLoss(model, val);

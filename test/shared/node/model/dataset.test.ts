@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { initBackend } from '../../../../shared/node/model/backend.ts';
 import { type ConditionedRecording, conditionRecording, fractionRange, makeWindows, planFor, statsOver } from '../../../../shared/node/model/dataset.ts';
-import { mape, maeR2, modelPredictor, predictSeries } from '../../../../shared/node/model/evaluate.ts';
+import { mape, maeR2, modelPredictor, predictSeries, seriesFromScalograms } from '../../../../shared/node/model/evaluate.ts';
 import { buildCed } from '../../../../shared/model/ced.ts';
 import { presetById } from '../../../../shared/windows.ts';
 
@@ -69,11 +69,9 @@ test('the serving path with perfect outputs: every sample once; window means are
   const w = makeWindows(rec, range, preset, 'friction', stats, true);
   const size = w.scales * w.samples;
   // an oracle that returns the true scalograms, with the true window means or with zeros
-  const oracle = (withMeans: boolean) => (start: number, n: number) => ({
-    scalograms: w.y.subarray(start * size, (start + n) * size),
-    means: withMeans ? w.yMean.subarray(start, start + n) : new Float32Array(n),
-  });
-  const p = predictSeries(oracle(true), w, preset, stats.output);
+  const oracle = (withMeans: boolean) => (start: number, n: number) =>
+    seriesFromScalograms(w.y.subarray(start * size, (start + n) * size), withMeans ? w.yMean.subarray(start, start + n) : new Float32Array(n), preset, w.scales, w.samples);
+  const p = predictSeries(oracle(true), w, stats.output);
   assert.equal(p.startIndex, w.starts[0]);
   assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
   assert.equal(p.count[0], 1);
@@ -82,7 +80,7 @@ test('the serving path with perfect outputs: every sample once; window means are
   assert.ok(full.r2 > 0.95, `oracle R^2 with window means ${full.r2}`);
   assert.ok(mape(p, rec.mu) < 0.25, `oracle MAPE ${mape(p, rec.mu)} %`);
   // without the means (seed 000's CED): a 2 s scalogram cannot carry an 8 s cycle's level
-  const bare = maeR2(predictSeries(oracle(false), w, preset, stats.output), rec.mu);
+  const bare = maeR2(predictSeries(oracle(false), w, stats.output), rec.mu);
   assert.ok(bare.r2 < 0.8, `oracle R^2 without window means ${bare.r2}`);
 });
 
@@ -91,7 +89,7 @@ test('a CED predicts through the same path (shapes and finiteness)', () => {
   const range = fractionRange(rec, 0, 0.3);
   const stats = statsOver(rec, range, 'friction', true);
   const w = makeWindows(rec, range, preset, 'friction', stats, true);
-  const p = predictSeries(modelPredictor(buildCed({ seed: 2 }), w), w, preset, stats.output);
+  const p = predictSeries(modelPredictor(buildCed({ seed: 2 }), w, preset), w, stats.output);
   assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
   assert.ok(p.mean.every(Number.isFinite) && p.std.every(Number.isFinite));
 });
