@@ -9,17 +9,31 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { buildCed, DEFAULT_CED, type Block, parameterSplit } from '../shared/model/ced.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest, type Target } from '../shared/model/manifest.ts';
 import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts';
-import { conditionRecording, type ConditionedRecording, fractionRange, makeWindows, statsOver } from '../shared/node/model/dataset.ts';
+import { conditionRecording, type ConditionedRecording, makeWindows, statsOver } from '../shared/node/model/dataset.ts';
+import { portionRange, type Range, splitRange } from '../shared/node/model/protocol.ts';
 import { loadModel, saveModel } from '../shared/node/model/model-io.ts';
 import { trainModel } from '../shared/node/model/train.ts';
 import { presetById, WINDOW_PRESETS } from '../shared/windows.ts';
 
-/** Each strategy: its data, split, which blocks train, and its learning rate (seeds 000 and 003). */
+type Split = (r: ConditionedRecording) => { train: Range; validation: Range };
+const labSplit: Split = (r) => ({ train: splitRange(r, 'lab', 'train'), validation: splitRange(r, 'lab', 'validation') });
+/** One cycle's portion (seed 000 used the second cycle of p4677), 90 % to train, 10 % to validate. */
+const portionSplit =
+  (which: 'pre' | 'post'): Split =>
+  (r) => {
+    const [a, b] = portionRange(r, which, 1);
+    const cut = Math.round(a + 0.9 * (b - a));
+    return { train: [a, cut], validation: [cut, b] };
+  };
+
+/** Each strategy: its data, split, preset, which blocks train, learning rate (seeds 000 and 003). */
 export const STRATEGIES = {
-  pretrain: { data: 'sim', split: [0.6, 0.8], blocks: ['encoder', 'latent', 'decoder'], lr: 1e-3, from: false, doc: 'train every block on the simulation (60/20/20)' },
-  'lab-only': { data: 'p4677', split: [0.2, 0.4], blocks: ['encoder', 'latent', 'decoder'], lr: 1e-3, from: false, doc: 'train every block from scratch on the first 20 % of p4677 (20/20/60)' },
-  'cross-train': { data: 'p4677', split: [0.2, 0.4], blocks: ['latent'], lr: 1e-3, from: true, doc: 'seed 000: encoder and decoder frozen, the latent space trained on the first 20 % of p4677' },
-  'fine-tune': { data: 'p4677', split: [0.2, 0.4], blocks: ['encoder', 'latent', 'decoder'], lr: 5e-5, from: true, doc: 'seed 003: every layer trained at 5e-5 on the first 20 % of p4677' },
+  pretrain: { data: 'sim', split: ((r) => ({ train: splitRange(r, 'simulation', 'train'), validation: splitRange(r, 'simulation', 'validation') })) as Split, preset: '2s', blocks: ['encoder', 'latent', 'decoder'], lr: 1e-3, from: false, doc: 'train every block on the simulation (60/20/20)' },
+  'lab-only': { data: 'p4677', split: labSplit, preset: '2s', blocks: ['encoder', 'latent', 'decoder'], lr: 1e-3, from: false, doc: 'train every block from scratch on the first 20 % of p4677 (20/20/60)' },
+  'cross-train': { data: 'p4677', split: labSplit, preset: '2s', blocks: ['latent'], lr: 1e-3, from: true, doc: 'seed 000: encoder and decoder frozen, the latent space trained on the first 20 % of p4677' },
+  'fine-tune': { data: 'p4677', split: labSplit, preset: '2s', blocks: ['encoder', 'latent', 'decoder'], lr: 5e-5, from: true, doc: 'seed 003: every layer trained at 5e-5 on the first 20 % of p4677' },
+  'limited-pre': { data: 'p4677', split: portionSplit('pre'), preset: '0.4s', blocks: ['latent'], lr: 1e-3, from: true, doc: 'seed 000: latent space only, on the pre-failure portion of one p4677 cycle, 0.4 s windows, 90/10' },
+  'limited-post': { data: 'p4677', split: portionSplit('post'), preset: '0.4s', blocks: ['latent'], lr: 1e-3, from: true, doc: 'seed 000: latent space only, on the post-failure portion of one p4677 cycle, 0.4 s windows, 90/10' },
 } as const;
 export type StrategyName = keyof typeof STRATEGIES;
 
@@ -37,10 +51,11 @@ Options:
   --out DIR           where the model goes (required)
   --from DIR          the pre-trained model (cross-train, fine-tune)
   --target T          friction or ttf (default friction)
-  --preset ID         window preset: ${Object.keys(WINDOW_PRESETS).join(', ')} (default 2s)
+  --preset ID         window preset: ${Object.keys(WINDOW_PRESETS).join(', ')} (default: the strategy's)
   --recordings DIR    recordings (default data/recordings; make them with npm run fixtures)
   --epochs N          most epochs (default 40)
-  --patience N        stop after N epochs without validation improvement (default 8)
+  --patience N        stop after N epochs without validation improvement (default 8; the
+                      limited-data strategies default to 100, as in seed 000)
   --batch N           batch size (default 16)
   --seed N            initialisation and shuffling seed (default 1)
   --backend B         auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
@@ -59,10 +74,10 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       from: { type: 'string' },
       target: { type: 'string', default: 'friction' },
-      preset: { type: 'string', default: '2s' },
+      preset: { type: 'string' },
       recordings: { type: 'string', default: join(import.meta.dirname, '..', 'data', 'recordings') },
       epochs: { type: 'string', default: '40' },
-      patience: { type: 'string', default: '8' },
+      patience: { type: 'string' },
       batch: { type: 'string', default: '16' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string', default: 'auto' },
@@ -80,9 +95,9 @@ async function main(): Promise<void> {
   if (strategy.from && !values.from) throw new Error(`--from DIR (the pre-trained model) is required for ${name}`);
   const target = values.target as Target;
   if (target !== 'friction' && target !== 'ttf') throw new Error(`--target must be friction or ttf, got ${values.target}`);
-  const preset = presetById(values.preset!);
+  const preset = presetById(values.preset ?? strategy.preset);
   const epochs = positiveInt('epochs', values.epochs);
-  const patience = positiveInt('patience', values.patience);
+  const patience = positiveInt('patience', values.patience ?? (name.startsWith('limited') ? '100' : '8'));
   const batchSize = positiveInt('batch', values.batch);
   const seed = positiveInt('seed', values.seed);
   const recDir = join(resolve(values.recordings!), strategy.data);
@@ -92,8 +107,7 @@ async function main(): Promise<void> {
   console.error(backend.summary);
   console.error(`conditioning ${recDir} at ${preset.sampleRateHz} Hz ...`);
   const rec: ConditionedRecording = await conditionRecording(recDir, preset.sampleRateHz);
-  const trainRange = fractionRange(rec, 0, strategy.split[0]);
-  const valRange = fractionRange(rec, strategy.split[0], strategy.split[1]);
+  const { train: trainRange, validation: valRange } = strategy.split(rec);
   const log10 = true;
   // per-experiment statistics, as in seed 000: each experiment is normalised by its own
   const stats = statsOver(rec, [0, rec.ae.length], target, log10);
@@ -107,6 +121,8 @@ async function main(): Promise<void> {
   if (strategy.from) {
     const loaded = await loadModel(resolve(values.from!));
     if (loaded.manifest.target !== target) throw new Error(`--from model predicts ${loaded.manifest.target}, not ${target}`);
+    if (loaded.manifest.preset.windowS * loaded.manifest.preset.sampleRateHz !== preset.windowS * preset.sampleRateHz)
+      throw new Error(`--from model takes ${loaded.manifest.preset.windowS * loaded.manifest.preset.sampleRateHz}-sample windows; preset ${preset.id} has ${preset.windowS * preset.sampleRateHz}`);
     model = loaded.model;
     ced = loaded.manifest.ced;
     trainedBefore = loaded.manifest.training.trainedOn;
