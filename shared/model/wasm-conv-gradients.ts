@@ -145,34 +145,30 @@ export function registerWasmConvGradients(): void {
   registered = true;
   if (tf.getKernel(tf.Conv2DBackpropInput, 'wasm')) tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
   if (tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')) tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
+  registerComposed(tf.Conv2DBackpropFilter, ['x', 'dy'], (x, dy, a) => conv2dFilterGradient(x, dy, a.filterShape as [number, number, number, number], a));
+  registerComposed(tf.Conv2DBackpropInput, ['dy', 'filter'], (dy, filter, a) => conv2dInputGradient(dy, filter, a.inputShape as [number, number, number, number], a));
+}
+
+/** Register a wasm kernel computed by composing ops on its two 4-D inputs. */
+function registerComposed(
+  kernelName: string,
+  [first, second]: [string, string],
+  compute: (a: tf.Tensor4D, b: tf.Tensor4D, attrs: ConvAttrs & Record<string, unknown>) => tf.Tensor4D,
+): void {
   tf.registerKernel({
-    kernelName: tf.Conv2DBackpropFilter,
+    kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
-      if (a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC is supported');
-      const xt = view<tf.Tensor4D>(x, backend);
-      const dyt = view<tf.Tensor4D>(dy, backend);
-      const out = conv2dFilterGradient(xt, dyt, a.filterShape, a);
-      xt.dispose();
-      dyt.dispose();
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: tf.Conv2DBackpropInput,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
-      if (a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropInput: only NHWC is supported');
-      const dyt = view<tf.Tensor4D>(dy, backend);
-      const ft = view<tf.Tensor4D>(filter, backend);
-      const out = conv2dInputGradient(dyt, ft, a.inputShape, a);
-      dyt.dispose();
-      ft.dispose();
-      return out;
+      const a = attrs as unknown as ConvAttrs & Record<string, unknown>;
+      if (a.dataFormat !== 'NHWC') throw new Error(`wasm ${kernelName}: only NHWC is supported`);
+      const ta = view<tf.Tensor4D>(inputs[first] as tf.TensorInfo, backend);
+      const tb = view<tf.Tensor4D>(inputs[second] as tf.TensorInfo, backend);
+      try {
+        return compute(ta, tb, a);
+      } finally {
+        ta.dispose();
+        tb.dispose();
+      }
     },
   });
 }
