@@ -150,7 +150,14 @@ async function main(): Promise<void> {
     learningRate: strategy.lr,
     seed,
     trainable: strategy.blocks as readonly Block[],
+    onBatch: (done, total, loss) => {
+      if (!process.stderr.isTTY) return;
+      const width = 30;
+      const filled = Math.round((width * done) / total);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  loss ${loss.toFixed(4)}`);
+    },
     onEpoch: async (e) => {
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       console.error(
         `epoch ${String(e.epoch).padStart(3)}/${e.epochs}  loss ${e.trainLoss.toFixed(4)}  val ${e.valLoss.toFixed(4)}${e.best ? ' *' : '  '}  ` +
           `elapsed ${e.elapsedS.toFixed(0)} s  eta <= ${e.etaS.toFixed(0)} s`,

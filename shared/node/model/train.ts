@@ -18,6 +18,8 @@ export interface TrainOptions {
   trainable: readonly Block[];
   /** called after every epoch (progress, checkpoints) */
   onEpoch?: (e: EpochReport) => void | Promise<void>;
+  /** called after every batch: batches done in this epoch, batches per epoch, running mean loss */
+  onBatch?: (done: number, total: number, meanLoss: number) => void;
 }
 
 export interface EpochReport {
@@ -109,6 +111,7 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
     }
     let lossSum = 0;
     let batches = 0;
+    const perEpoch = Math.ceil(order.length / o.batchSize);
     for (let start = 0; start < order.length; start += o.batchSize) {
       const { x, ys } = batchTensors(model, train, order.slice(start, start + o.batchSize));
       const losses = await model.trainOnBatch(x, ys.length === 1 ? ys[0] : ys);
@@ -116,6 +119,7 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
       batches++;
       x.dispose();
       for (const y of ys) y.dispose();
+      o.onBatch?.(batches, perEpoch, lossSum / batches);
     }
     const trainLoss = lossSum / batches;
     const valLoss = evaluateLoss(model, val);
