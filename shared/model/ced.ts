@@ -37,12 +37,18 @@ export interface CedConfig {
   seed: number;
 }
 
+/**
+ * Sized for speed as well as accuracy: 10.8k parameters and 12 MFLOP per window. Twice these
+ * widths (42k parameters, 48 MFLOP) ran ~3.5x slower on the wasm backend for no gain this
+ * project could measure on its data, and the live monitor must replay > 50x real time with two
+ * models on two cores (docs/model.md).
+ */
 export const DEFAULT_CED: Readonly<CedConfig> = {
   scales: 64,
   samples: 200,
-  widths: [8, 16, 32],
-  latentChannels: 16,
-  outputWidth: 4,
+  widths: [4, 8, 16],
+  latentChannels: 8,
+  outputWidth: 2,
   name: 'ced',
   seed: 1,
 };

@@ -101,12 +101,23 @@ test('save then load gives identical predictions and the manifest back', async (
   await assert.rejects(loadModel(join(root, 'nothing')), /not a slipwatch model/);
 });
 
-test('multiply-accumulates per window: counted per layer as the convolutions define them', () => {
-  // a one-layer check by hand: 3x3 conv 1->8 at stride 2 on 64x200 -> 32x100 outputs x 72 taps
-  const m = buildCed({ widths: [8, 16, 32], latentChannels: 16, outputWidth: 4 });
-  const enc1 = m.getLayer('enc1_down');
-  const out = (enc1.output as tf.SymbolicTensor).shape as number[];
-  assert.deepEqual(out.slice(1), [32, 100, 8]);
-  const total = macsPerWindow(m);
-  assert.ok(total > 20e6 && total < 30e6, `${total} MACs`);
+test('multiply-accumulates per window equal a count by hand of the architecture', () => {
+  const [w1, w2, w3, lat, w0] = [8, 16, 32, 16, 4];
+  const m = buildCed({ widths: [w1, w2, w3], latentChannels: lat, outputWidth: w0 });
+  // positions at full, 1/2, 1/4 and 1/8 resolution of a 64 x 200 scalogram
+  const [p0, p1, p2, p3] = [64 * 200, 32 * 100, 16 * 50, 8 * 25];
+  const k = 9; // 3x3 taps
+  const expected =
+    p1 * k * (1 * w1 + w1 * w1) + // enc1_down, enc1_conv
+    p2 * k * (w1 * w2 + w2 * w2) + // enc2
+    p3 * k * (w2 * w3 + w3 * w3) + // enc3
+    p3 * k * (w3 * lat + lat * w3) + // latent
+    p3 * k * w3 * w2 + // dec3_up (transposed: taps per input position)
+    p2 * k * (2 * w2 * w2 + w2 * w2) + // dec3_conv (skip concatenated), dec3_conv2
+    p2 * k * w2 * w1 + // dec2_up
+    p1 * k * (2 * w1 * w1) + // dec2_conv
+    p1 * k * w1 * w0 + // dec1_up
+    p0 * k * ((w0 + 1) * w0) + // dec1_conv (input concatenated)
+    p0 * w0; // dec1_out, 1x1
+  assert.equal(macsPerWindow(m), expected);
 });
