@@ -25,7 +25,7 @@ Usage: npm run evaluate [-- options]
 Options:
   --models DIR       trained models (default data/models)
   --recordings DIR   recordings (default data/recordings)
-  --curve FILE       learning-curve points (default docs/learning-curve.json)
+  --curve FILES      learning-curve points, comma-separated files (default docs/learning-curve.json)
   --out DIR          where results.md and results.json go (default docs)
   --backend B        auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
   -h, --help         this help`;
@@ -135,7 +135,10 @@ async function main(): Promise<void> {
   const ref = (await model('cross-train-friction'))?.manifest.preset;
   if (ref) scores.push(...references(lab, ref));
 
-  const curve: CurvePoint[] = existsSync(values.curve!) ? (JSON.parse(readFileSync(values.curve!, 'utf8')) as { points: CurvePoint[] }).points : [];
+  const curve: CurvePoint[] = values
+    .curve!.split(',')
+    .filter((f) => existsSync(f))
+    .flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { points: CurvePoint[] }).points);
   const out = resolve(values.out!);
   writeFileSync(join(out, 'results.json'), `${JSON.stringify({ backend: backend.name, scores, learningCurve: curve }, null, 1)}\n`);
   writeFileSync(join(out, 'results.md'), renderResults(scores, curve, models));
