@@ -48,6 +48,8 @@ export interface StartFrame {
   session: string;
   experimentId: string;
   aeRateHz: number;
+  /** the sample type every data frame's AE arrays have */
+  aeType: 'int16' | 'float32';
   /** one entry per AE channel: name, unit, physical units per stored unit */
   aeChannels: { name: string; unit: string; scale: number }[];
   /** mechanical channels sent alongside, and their rate */
@@ -145,6 +147,7 @@ function validateStart(f: Record<string, unknown>): StartFrame {
   if (f.protocol !== PROTOCOL_VERSION) fail('bad-frame', `protocol ${JSON.stringify(f.protocol)} is not supported (server speaks ${PROTOCOL_VERSION})`);
   if (typeof f.experimentId !== 'string' || f.experimentId.length === 0 || f.experimentId.length > 128) fail('bad-frame', 'experimentId must be a string of 1-128 characters');
   if (typeof f.aeRateHz !== 'number' || !(f.aeRateHz > 0) || f.aeRateHz > 50e6) fail('bad-frame', `aeRateHz must be in (0, 50e6], got ${JSON.stringify(f.aeRateHz)}`);
+  if (f.aeType !== 'int16' && f.aeType !== 'float32') fail('bad-frame', `aeType must be int16 or float32, got ${JSON.stringify(f.aeType)}`);
   const chans = f.aeChannels;
   if (!Array.isArray(chans) || chans.length < 1 || chans.length > MAX_CHANNELS) fail('bad-frame', `aeChannels must list 1-${MAX_CHANNELS} channels`);
   for (const c of chans as Record<string, unknown>[]) {
@@ -169,6 +172,7 @@ function validateStart(f: Record<string, unknown>): StartFrame {
     session: f.session as string,
     experimentId: f.experimentId,
     aeRateHz: f.aeRateHz,
+    aeType: f.aeType,
     aeChannels: (chans as StartFrame['aeChannels']).map((c) => ({ name: c.name, unit: c.unit, scale: c.scale })),
     mech,
     preset: preset.id,

@@ -9,6 +9,7 @@ const start: StartFrame = {
   session: 'rig-1',
   experimentId: 'p4677',
   aeRateHz: 10_000,
+  aeType: 'int16',
   aeChannels: [
     { name: 'ae0', unit: 'counts', scale: 10 / 32768 },
     { name: 'ae1', unit: 'counts', scale: 10 / 32768 },
@@ -57,6 +58,7 @@ test('every malformed input is refused with its reason', () => {
   rejects({ ...start, preset: '1s' }, 'bad-frame', /preset must be one of 2s, 0.4s/);
   rejects({ ...start, aeRateHz: 10_050 }, 'wrong-rate', /whole multiple of preset 2s's 100 Hz/);
   rejects({ ...start, aeChannels: [] }, 'bad-frame', /1-8 channels/);
+  rejects({ ...start, aeType: 'int32' }, 'bad-frame', /aeType must be int16 or float32, got "int32"/);
   rejects({ ...start, mech: { rateHz: 1000, channels: ['torque'] } }, 'bad-frame', /subset of shear_stress_MPa/);
   const data = { type: 'data', session: 'rig-1', seq: 0, aeStartIndex: 0, ae: [new Int16Array(4), new Int16Array(4)] };
   rejects({ ...data, seq: -1 }, 'bad-frame', /seq must be an integer >= 0/);

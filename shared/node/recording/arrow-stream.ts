@@ -136,6 +136,46 @@ export class ArrowStreamAppender {
     }
   }
 
+  /**
+   * Drop whole record batches from the end until `rows` rows remain (a crash-recovery step:
+   * another stream says how much of this one is accounted for). Throws if rows does not fall on
+   * a batch boundary.
+   */
+  truncateToRows(rows: number): void {
+    if (rows === this.rowCount) return;
+    const scan = scanIpcStreamFd(this.fd);
+    let kept = 0;
+    let end = scan.messages[0].offset + scan.messages[0].length; // after the schema
+    for (const m of scan.messages) {
+      if (m.kind !== 'record-batch') continue;
+      if (kept === rows) break;
+      kept += m.rows ?? 0;
+      end = m.offset + m.length;
+    }
+    if (kept !== rows) throw new Error(`${this.path}: ${rows} rows is not on a batch boundary (or more than the ${this.rowCount} stored)`);
+    ftruncateSync(this.fd, end);
+    fsyncSync(this.fd);
+    this.position = end;
+    this.rowCount = rows;
+  }
+
+  /** The last row, read back from the file's last record batch. */
+  lastRow(): Record<string, number> {
+    const scan = scanIpcStreamFd(this.fd);
+    const batches = scan.messages.filter((m) => m.kind === 'record-batch');
+    const last = batches[batches.length - 1];
+    if (!last) throw new Error(`${this.path}: no rows`);
+    const schemaExtent = scan.messages[0];
+    const buf = new Uint8Array(schemaExtent.length + last.length + EOS_MARKER.length);
+    readSync(this.fd, buf, 0, schemaExtent.length, schemaExtent.offset);
+    readSync(this.fd, buf, schemaExtent.length, last.length, last.offset);
+    buf.set(EOS_MARKER, schemaExtent.length + last.length);
+    const table = tableFromIPC(buf);
+    const row: Record<string, number> = {};
+    for (const f of table.schema.fields) row[f.name] = Number(table.getChild(f.name)!.get(table.numRows - 1));
+    return row;
+  }
+
   /** Rows appended so far (including those found by reopen). */
   get rows(): number {
     return this.rowCount;

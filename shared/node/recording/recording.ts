@@ -90,9 +90,23 @@ export class RecordingWriter {
     this.appender(stream).append(columns);
   }
 
-  /** Make everything appended so far durable. */
-  flush(): void {
-    for (const a of this.appenders.values()) a.flush();
+  /**
+   * Make everything appended so far durable; with `order`, those streams first, in that order
+   * (streams it does not name follow), so an index stream can be made durable after its data.
+   */
+  flush(order: string[] = []): void {
+    const names = [...order.filter((n) => this.appenders.has(n)), ...[...this.appenders.keys()].filter((n) => !order.includes(n))];
+    for (const n of names) this.appenders.get(n)!.flush();
+  }
+
+  /** Cut a stream back to `rows` rows (whole record batches; see ArrowStreamAppender.truncateToRows). */
+  truncateToRows(stream: string, rows: number): void {
+    this.appender(stream).truncateToRows(rows);
+  }
+
+  /** The last row of a stream, read back from its file (small index streams). */
+  lastRow(stream: string): Record<string, number> {
+    return this.appender(stream).lastRow();
   }
 
   close(): void {

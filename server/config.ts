@@ -1,0 +1,70 @@
+/**
+ * The server's options: one table, each with its flag, environment variable, default and doc.
+ * `npm run serve -- --help` prints it.
+ */
+import { resolve } from 'node:path';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** producers must present it (Authorization: Bearer TOKEN, or ?token=TOKEN); dashboards need none */
+  producerToken: string;
+  /** where producer sessions are archived, one recording per session */
+  archiveDir: string;
+  /** acknowledged data is fsynced at least this often; acks follow each flush */
+  flushIntervalMs: number;
+  /** the largest WebSocket message accepted, bytes */
+  maxFrameBytes: number;
+  /** log requests and events to stdout */
+  log: boolean;
+}
+
+interface OptionSpec<K extends keyof ServerOptions> {
+  key: K;
+  flag: string;
+  env: string;
+  default: ServerOptions[K];
+  doc: string;
+}
+
+export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
+  { key: 'host', flag: '--host', env: 'SLIPWATCH_HOST', default: '127.0.0.1', doc: 'address to listen on' },
+  { key: 'port', flag: '--port', env: 'SLIPWATCH_PORT', default: 8080, doc: 'port to listen on (0: any free port)' },
+  { key: 'producerToken', flag: '--token', env: 'SLIPWATCH_TOKEN', default: 'slipwatch-dev-token', doc: 'token producers must present (change it in any shared lab network)' },
+  { key: 'archiveDir', flag: '--archive', env: 'SLIPWATCH_ARCHIVE', default: resolve('data/archive'), doc: 'directory of session archives' },
+  { key: 'flushIntervalMs', flag: '--flush-ms', env: 'SLIPWATCH_FLUSH_MS', default: 20, doc: 'fsync and acknowledge at least every N ms' },
+  { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'SLIPWATCH_MAX_FRAME_BYTES', default: 16 * 1024 * 1024, doc: 'largest WebSocket message accepted' },
+  { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
+];
+
+/** Options from flags, then environment, then defaults; an unknown flag or bad value throws. */
+export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerOptions | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  const out: Record<string, unknown> = {};
+  for (const o of SERVER_OPTIONS) out[o.key] = o.default;
+  const set = (o: OptionSpec<keyof ServerOptions>, raw: string, where: string) => {
+    if (typeof o.default === 'number') {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${where} must be a whole number >= 0, got ${raw}`);
+      out[o.key] = n;
+    } else if (typeof o.default === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw new Error(`${where} must be true or false, got ${raw}`);
+      out[o.key] = raw === 'true';
+    } else {
+      out[o.key] = o.key === 'archiveDir' ? resolve(raw) : raw;
+    }
+  };
+  for (const o of SERVER_OPTIONS) if (env[o.env] !== undefined) set(o, env[o.env]!, o.env);
+  for (let i = 0; i < argv.length; i++) {
+    const o = SERVER_OPTIONS.find((x) => x.flag === argv[i]);
+    if (!o) throw new Error(`unknown option ${argv[i]}; see --help`);
+    if (i + 1 >= argv.length) throw new Error(`${o.flag} needs a value`);
+    set(o, argv[++i], o.flag);
+  }
+  return out as unknown as ServerOptions;
+}
+
+export function serverHelp(): string {
+  const rows = SERVER_OPTIONS.map((o) => `  ${`${o.flag} VALUE`.padEnd(24)} ${o.doc} (default ${JSON.stringify(o.default)}; env ${o.env})`);
+  return `slipwatch server: ingest AE from producers, archive it, serve dashboards.\n\nUsage: npm run serve -- [options]\n\n${rows.join('\n')}\n  -h, --help               this help`;
+}
