@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest, Target } from '../shared/model/manifest.ts';
 import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts';
-import { type ConditionedRecording, conditionRecording, makeWindows, statsOver } from '../shared/node/model/dataset.ts';
+import { type ConditionedRecording, conditionRecording, makeWindows, statsOver, type Truth, truthOf } from '../shared/node/model/dataset.ts';
 import { type AveragedPrediction, maeR2, mape, modelPredictor, predictSeries, seriesFromScalograms } from '../shared/node/model/evaluate.ts';
 import { loadModel } from '../shared/node/model/model-io.ts';
 import { levelRanges, type Range, splitRange } from '../shared/node/model/protocol.ts';
@@ -42,15 +42,11 @@ interface Score {
 /** TTF MAPE is undefined near failure (TTF -> 0); it is computed where TTF >= 1 s. */
 const TTF_MAPE_FLOOR_S = 1;
 
-function scoreOf(p: AveragedPrediction, truth: Float32Array, target: Target) {
-  if (target === 'friction') return { mapePct: mape(p, truth), ...pick(maeR2(p, truth)) };
-  const floored = Float32Array.from(truth, (t) => (t >= TTF_MAPE_FLOOR_S ? t : Number.NaN));
+function scoreOf(p: AveragedPrediction, truth: Truth, target: Target) {
   const { mae, r2 } = maeR2(p, truth);
+  if (target === 'friction') return { mapePct: mape(p, truth), r2 };
+  const floored = { ...truth, values: Float32Array.from(truth.values, (t) => (t >= TTF_MAPE_FLOOR_S ? t : Number.NaN)) };
   return { mapePct: mape(p, floored), maeS: mae, r2 };
-}
-
-function pick(x: { mae: number; r2: number }) {
-  return { r2: x.r2 };
 }
 
 async function main(): Promise<void> {
@@ -96,8 +92,7 @@ async function main(): Promise<void> {
     const stats = statsOver(rec, statsRange ?? [0, rec.ae.length], target, input.log10);
     const set = makeWindows(rec, range, preset, target, stats, input.log10);
     const p = predictSeries(modelPredictor(m.model, set, preset), set, stats.output);
-    const truth = target === 'friction' ? rec.mu : rec.ttf;
-    return { model: name, testedOn: label, target, ...scoreOf(p, truth, target) };
+    return { model: name, testedOn: label, target, ...scoreOf(p, truthOf(rec, target), target) };
   };
 
   const scores: Score[] = [];
@@ -153,7 +148,7 @@ function references(lab: ConditionedRecording, preset: WindowPreset): Score[] {
   const oracle = (start: number, n: number) => seriesFromScalograms(set.y.subarray(start * size, (start + n) * size), set.yMean.subarray(start, start + n), preset, set.scales, set.samples);
   const bare = (start: number, n: number) => seriesFromScalograms(set.y.subarray(start * size, (start + n) * size), new Float32Array(n), preset, set.scales, set.samples);
   const meanOnly = (_: number, n: number) => new Float32Array(n * set.samples);
-  const row = (name: string, p: AveragedPrediction): Score => ({ model: name, testedOn: 'p4677 test', target: 'friction', ...scoreOf(p, lab.mu, 'friction') });
+  const row = (name: string, p: AveragedPrediction): Score => ({ model: name, testedOn: 'p4677 test', target: 'friction', ...scoreOf(p, truthOf(lab, 'friction'), 'friction') });
   return [
     row('reference: true scalogram and window mean', predictSeries(oracle, set, stats.output)),
     row('reference: true scalogram alone (seed 000 CED ceiling)', predictSeries(bare, set, stats.output)),

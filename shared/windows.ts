@@ -5,7 +5,8 @@
  * Both presets give 200-sample windows and 64 scales, so one CED input shape serves both: seed
  * 000's 0.4 s / 0.1 s windows for tiny data are the 2 s windows at 5x the sample rate.
  */
-import { type ScaleSpec, type WaveletName } from './signal/wavelets.ts';
+import { CwtPlan } from './signal/cwt.ts';
+import { type ScaleSpec, scalesFor, type WaveletName, waveletByName } from './signal/wavelets.ts';
 
 export interface WindowPreset {
   id: string;
@@ -67,4 +68,19 @@ export function customPreset(windowS: number, stepS: number, sampleRateHz: numbe
   };
   windowGeometry(p);
   return p;
+}
+
+const plans = new Map<string, CwtPlan>();
+
+/** The CWT plan of a preset, cached (plans precompute filter banks): training and serving share it. */
+export function cwtPlanFor(preset: WindowPreset): CwtPlan {
+  const key = JSON.stringify(preset);
+  let plan = plans.get(key);
+  if (!plan) {
+    const wavelet = waveletByName(preset.wavelet);
+    const { scalesS, dj } = scalesFor(preset.scales, wavelet);
+    plan = new CwtPlan({ n: windowGeometry(preset).windowSamples, dtS: 1 / preset.sampleRateHz, scalesS, dj, wavelet });
+    plans.set(key, plan);
+  }
+  return plan;
 }

@@ -6,11 +6,9 @@
 import { detectFailures } from '../../labels.ts';
 import { columnsOf } from '../../recording-meta.ts';
 import { Conditioner, type ConditionMode } from '../../signal/condition.ts';
-import { CwtPlan } from '../../signal/cwt.ts';
 import { computeStats, type NormStats } from '../../signal/normalise.ts';
 import { windowsOf } from '../../signal/sliding-windows.ts';
-import { scalesFor, waveletByName } from '../../signal/wavelets.ts';
-import { type WindowPreset, windowGeometry } from '../../windows.ts';
+import { cwtPlanFor, type WindowPreset, windowGeometry } from '../../windows.ts';
 import type { Target } from '../../model/manifest.ts';
 import { openRecording, readRecordingStream } from '../recording/recording.ts';
 
@@ -105,6 +103,16 @@ export function targetSeries(r: ConditionedRecording, target: Target): Float32Ar
   return target === 'friction' ? r.mu : r.ttf;
 }
 
+/** A reference series with its absolute start index, to score predictions against. */
+export interface Truth {
+  values: Float32Array;
+  startIndex: number;
+}
+
+export function truthOf(r: ConditionedRecording, target: Target): Truth {
+  return { values: targetSeries(r, target), startIndex: r.startIndex };
+}
+
 /** A sample range [from, to) of a conditioned recording, as fractions of its length. */
 export function fractionRange(r: ConditionedRecording, from: number, to: number): [number, number] {
   return [Math.floor(from * r.ae.length), Math.floor(to * r.ae.length)];
@@ -127,26 +135,14 @@ export interface WindowSet {
   yMean: Float32Array;
   /** the normalised target series, windows x samples (the target of head models) */
   ySeries: Float32Array;
-  /** each window's first sample, as an index into the conditioned recording */
+  /**
+   * each window's first sample as an absolute model-rate index (the recording's startIndex + its
+   * position): windows sit on the preset's grid of absolute indices, as the live pipeline's do
+   */
   starts: number[];
   scales: number;
   samples: number;
   count: number;
-}
-
-const plans = new Map<string, CwtPlan>();
-
-/** The CWT plan of a preset (cached: plans precompute filter banks). */
-export function planFor(preset: WindowPreset): CwtPlan {
-  const key = JSON.stringify(preset);
-  let plan = plans.get(key);
-  if (!plan) {
-    const wavelet = waveletByName(preset.wavelet);
-    const { scalesS, dj } = scalesFor(preset.scales, wavelet);
-    plan = new CwtPlan({ n: windowGeometry(preset).windowSamples, dtS: 1 / preset.sampleRateHz, scalesS, dj, wavelet });
-    plans.set(key, plan);
-  }
-  return plan;
 }
 
 /**
@@ -162,12 +158,13 @@ export function makeWindows(
   log10: boolean,
 ): WindowSet {
   const { windowSamples, stepSamples } = windowGeometry(preset);
-  const plan = planFor(preset);
+  const plan = cwtPlanFor(preset);
   const input = inputSeries(r, log10);
   const out = targetSeries(r, target);
-  const xs = windowsOf(input.subarray(range[0], range[1]), windowSamples, stepSamples, range[0]);
+  const base = r.startIndex;
+  const xs = windowsOf(input.subarray(range[0], range[1]), windowSamples, stepSamples, base + range[0]);
   const kept = xs.filter((w) => {
-    for (let i = 0; i < windowSamples; i++) if (!Number.isFinite(out[w.startIndex + i])) return false;
+    for (let i = 0; i < windowSamples; i++) if (!Number.isFinite(out[w.startIndex - base + i])) return false;
     return true;
   });
   const size = plan.scales * windowSamples;
@@ -181,7 +178,7 @@ export function makeWindows(
     let sum = 0;
     for (let i = 0; i < windowSamples; i++) {
       zi[i] = (w.values[i] - stats.input.mean) / stats.input.std;
-      zo[i] = (out[w.startIndex + i] - stats.output.mean) / stats.output.std;
+      zo[i] = (out[w.startIndex - base + i] - stats.output.mean) / stats.output.std;
       sum += zo[i];
     }
     yMean[k] = sum / windowSamples;

@@ -7,10 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { type AveragedSamples, OverlapAverager } from '../../signal/overlap-average.ts';
 import type { NormStats } from '../../signal/normalise.ts';
 import type { WindowPreset } from '../../windows.ts';
-import { planFor, type WindowSet } from './dataset.ts';
+import { type Truth, type WindowSet } from './dataset.ts';
+import { cwtPlanFor } from '../../windows.ts';
 
 export interface AveragedPrediction {
-  /** index of mean[0] in the conditioned recording */
+  /** absolute model-rate index of mean[0] */
   startIndex: number;
   mean: Float32Array;
   std: Float32Array;
@@ -25,7 +26,7 @@ export type Predictor = (start: number, n: number) => Float32Array;
  * inverse CWT gives the content within the scale range, the mean output the rest.
  */
 export function scalogramSeries(scalogram: Float32Array, mean: number, preset: WindowPreset, series: Float32Array): Float32Array {
-  planFor(preset).inverse(scalogram, series);
+  cwtPlanFor(preset).inverse(scalogram, series);
   let m = 0;
   for (let i = 0; i < series.length; i++) m += series[i];
   m /= series.length;
@@ -44,19 +45,25 @@ export function seriesFromScalograms(scalograms: Float32Array, means: ArrayLike<
 }
 
 /**
- * The predictor of a model on a window set: a CED (outputs a scalogram and a window mean) or a
- * head model (outputs the window's series directly, seed 003's application layers).
+ * A model as a function of a batch of scalograms (n x scales x samples) to normalised series
+ * (n x samples): a CED (a scalogram and a window mean per window) or a head model (the series
+ * directly, seed 003's application layers). Offline evaluation and the live pipeline both use it.
  */
-export function modelPredictor(model: tf.LayersModel, set: WindowSet, preset: WindowPreset): Predictor {
-  const size = set.scales * set.samples;
-  return (start, n) => {
+export function modelPredictorFromArrays(model: tf.LayersModel, preset: WindowPreset, scales: number, samples: number): (x: Float32Array, n: number) => Float32Array {
+  return (x, n) => {
     const outs = tf.tidy(() => {
-      const x = tf.tensor4d(set.x.subarray(start * size, (start + n) * size), [n, set.scales, set.samples, 1]);
-      const y = model.predict(x);
+      const y = model.predict(tf.tensor4d(x, [n, scales, samples, 1]));
       return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
     });
-    return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, set.scales, set.samples) : outs[0];
+    return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, scales, samples) : outs[0];
   };
+}
+
+/** The predictor of a model on a window set. */
+export function modelPredictor(model: tf.LayersModel, set: WindowSet, preset: WindowPreset): Predictor {
+  const size = set.scales * set.samples;
+  const run = modelPredictorFromArrays(model, preset, set.scales, set.samples);
+  return (start, n) => run(set.x.subarray(start * size, (start + n) * size), n);
 }
 
 /** Predict every window of a set, de-normalise, and overlap-average. */
@@ -89,11 +96,11 @@ export function predictSeries(predict: Predictor, set: WindowSet, outputStats: N
 }
 
 /** Mean absolute percentage error (%) of a prediction against the truth it covers (finite truth only). */
-export function mape(p: AveragedPrediction, truth: Float32Array): number {
+export function mape(p: AveragedPrediction, truth: Truth): number {
   let sum = 0;
   let n = 0;
   for (let i = 0; i < p.mean.length; i++) {
-    const t = truth[p.startIndex + i];
+    const t = truth.values[p.startIndex - truth.startIndex + i];
     if (!Number.isFinite(t) || t === 0) continue;
     sum += Math.abs((p.mean[i] - t) / t);
     n++;
@@ -102,12 +109,13 @@ export function mape(p: AveragedPrediction, truth: Float32Array): number {
 }
 
 /** Mean absolute error and R^2 of a prediction against the truth it covers (finite truth only). */
-export function maeR2(p: AveragedPrediction, truth: Float32Array): { mae: number; r2: number } {
+export function maeR2(p: AveragedPrediction, truth: Truth): { mae: number; r2: number } {
+  const at = (i: number) => truth.values[p.startIndex - truth.startIndex + i];
   let sae = 0;
   let n = 0;
   let st = 0;
   for (let i = 0; i < p.mean.length; i++) {
-    const t = truth[p.startIndex + i];
+    const t = at(i);
     if (!Number.isFinite(t)) continue;
     sae += Math.abs(p.mean[i] - t);
     st += t;
@@ -117,7 +125,7 @@ export function maeR2(p: AveragedPrediction, truth: Float32Array): { mae: number
   let ssRes = 0;
   let ssTot = 0;
   for (let i = 0; i < p.mean.length; i++) {
-    const t = truth[p.startIndex + i];
+    const t = at(i);
     if (!Number.isFinite(t)) continue;
     ssRes += (p.mean[i] - t) ** 2;
     ssTot += (t - mean) ** 2;

@@ -1,0 +1,47 @@
+/**
+ * The prediction flow, top to bottom in one place:
+ *   raw AE chunks -> condition -> windows (log10) -> scalograms (normalised) -> infer (batched)
+ *   -> overlap average (de-normalised mean +- std, each sample once)
+ * Every number comes from the model's manifest: preset, conditioning, statistics.
+ */
+import { pipe, type OperatorFunction } from 'rxjs';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { ModelManifest } from '../../shared/model/manifest.ts';
+import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
+import { cwtPlanFor, windowGeometry } from '../../shared/windows.ts';
+import { modelPredictorFromArrays } from '../../shared/node/model/evaluate.ts';
+import { condition, infer, type InferBatch, overlapAverage, type RawChunk, scalograms, windows } from './stages.ts';
+
+export interface ServingModel {
+  manifest: ModelManifest;
+  infer: InferBatch;
+}
+
+/** A model run in this thread (tests, offline replays); the server uses worker threads. */
+export function inProcessModel(model: tfTypes.LayersModel, manifest: ModelManifest): ServingModel {
+  const plan = cwtPlanFor(manifest.preset);
+  const run = modelPredictorFromArrays(model, manifest.preset, plan.scales, plan.n);
+  return { manifest, infer: async (x, n) => run(x, n) };
+}
+
+export interface PipelineOptions {
+  aeRateHz: number;
+  /** physical units per stored unit of each AE channel */
+  channelScales: number[];
+  model: ServingModel;
+  maxBatch?: number;
+}
+
+/** Raw AE in, averaged predictions out. */
+export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChunk, AveragedSamples> {
+  const m = o.model.manifest;
+  const { windowSamples, stepSamples } = windowGeometry(m.preset);
+  const toInput = m.input.log10 ? (x: Float32Array) => Float32Array.from(x, (v) => Math.log10(Math.max(v, 1e-12))) : (x: Float32Array) => x;
+  return pipe(
+    condition({ inputRateHz: o.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: o.channelScales.length, channelScales: o.channelScales }),
+    windows(windowSamples, stepSamples, toInput),
+    scalograms(cwtPlanFor(m.preset), m.input.stats),
+    infer(o.model.infer, windowSamples, o.maxBatch ?? 32),
+    overlapAverage(windowSamples, m.output.stats),
+  );
+}
