@@ -7,14 +7,46 @@ import websocket from '@fastify/websocket';
 import type { ServerOptions } from './config.ts';
 import { registerIngest } from './ingest/route.ts';
 import { newIngestStats } from './ingest/stats.ts';
+import type { ServingModel } from './pipeline/pipeline.ts';
+import { loadServingModels } from './predict/models.ts';
+import { SessionPredictor } from './predict/session-predictor.ts';
+import { Hub, type HubLimits } from './stream/hub.ts';
 
-export async function buildApp(opts: ServerOptions): Promise<FastifyInstance> {
+export interface AppExtras {
+  /** models to predict with (default: loaded from opts.modelsDir) */
+  models?: ServingModel[];
+  hubLimits?: HubLimits;
+}
+
+export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.log });
   await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
+  const models = extras.models ?? (await loadServingModels(opts.modelsDir));
+  const hub = new Hub(extras.hubLimits);
   const ingest = newIngestStats();
   const started = Date.now();
+  let pipelineErrors = 0;
   app.get('/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
-  app.get('/status', async () => ({ uptimeS: (Date.now() - started) / 1000, ingest }));
-  await app.register(async (scope) => registerIngest(scope, opts, ingest));
+  app.get('/status', async () => ({
+    uptimeS: (Date.now() - started) / 1000,
+    ingest,
+    stream: hub.stats,
+    models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset.id })),
+    pipelineErrors,
+  }));
+  await app.register(async (scope) => {
+    registerIngest(scope, opts, ingest, {
+      onStart: (start) =>
+        new SessionPredictor(start, models, (f) => hub.publish(f), (e) => {
+          pipelineErrors++;
+          app.log.error(e);
+        }),
+    });
+    // dashboards: read-only, no token
+    scope.get('/stream', { websocket: true }, (socket) => {
+      hub.add(socket, { type: 'hello', models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset })) });
+    });
+  });
+  app.addHook('onClose', async () => hub.closeAll());
   return app;
 }

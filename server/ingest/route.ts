@@ -12,12 +12,19 @@ import type { ServerOptions } from '../config.ts';
 import { SessionArchive } from './archive.ts';
 import type { IngestStats } from './stats.ts';
 
+/** What else happens to accepted data: the prediction pipelines (server/predict/). */
+export interface IngestHooks {
+  /** a session starts or resumes; throwing a ProtocolError refuses it */
+  onStart(start: StartFrame): { push(frame: DataFrame): void; end(): void };
+}
+
 interface Live {
   start: StartFrame;
   archive: SessionArchive;
   aeNames: string[];
   socket: WebSocket;
   flushTimer: NodeJS.Timeout | null;
+  downstream: { push(frame: DataFrame): void; end(): void };
 }
 
 function tokenOf(req: FastifyRequest): string | undefined {
@@ -27,7 +34,7 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return q;
 }
 
-export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats: IngestStats): void {
+export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats: IngestStats, hooks: IngestHooks): void {
   const sessions = new Map<string, Live>();
 
   const send = (socket: WebSocket, frame: object) => {
@@ -45,6 +52,7 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
   };
   const release = (live: Live) => {
     flush(live);
+    live.downstream.end();
     live.archive.close();
     sessions.delete(live.start.session);
     stats.activeSessions = sessions.size;
@@ -69,8 +77,9 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
         release(existing);
         if (existing.socket !== socket) existing.socket.close(1000, 'session resumed elsewhere');
       }
+      const downstream = hooks.onStart(f);
       const archive = SessionArchive.open(opts.archiveDir, f);
-      mine = { start: f, archive, aeNames: archiveNames(archive), socket, flushTimer: null };
+      mine = { start: f, archive, aeNames: archive.aeColumnNames, socket, flushTimer: null, downstream };
       sessions.set(f.session, mine);
       stats.activeSessions = sessions.size;
       // tells the producer where to resume (-1: from the beginning)
@@ -87,6 +96,7 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
       if (f.aeStartIndex !== live.archive.aeSamples)
         return refuse(socket, 'bad-frame', `aeStartIndex ${f.aeStartIndex}, expected ${live.archive.aeSamples}: AE must be contiguous (a gap needs a new session)`, { seq: f.seq });
       live.archive.append(f, live.aeNames);
+      live.downstream.push(f);
       stats.framesAccepted++;
       stats.samplesAccepted += f.ae[0].length * f.ae.length;
       if (!live.flushTimer) live.flushTimer = setTimeout(() => flush(live), opts.flushIntervalMs);
@@ -121,8 +131,4 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
       if (live && sessions.get(live.start.session) === live) release(live);
     });
   });
-}
-
-function archiveNames(archive: SessionArchive): string[] {
-  return archive.aeColumnNames;
 }

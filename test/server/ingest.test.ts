@@ -20,7 +20,7 @@ let n = 0;
 
 async function server(maxFrameBytes = 8 << 20): Promise<{ app: FastifyInstance; url: string; archive: string }> {
   const archive = join(root, `archive-${n++}`);
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: TOKEN, archiveDir: archive, flushIntervalMs: 5, maxFrameBytes, log: false });
+  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: TOKEN, archiveDir: archive, modelsDir: join(root, 'no-models'), flushIntervalMs: 5, maxFrameBytes, log: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `${address.replace('http', 'ws')}/ingest`, archive };
 }
@@ -128,7 +128,7 @@ test('a producer that drops and resumes loses and duplicates nothing', async () 
 });
 
 function startServerProcess(archive: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'server', 'main.ts'), '--port', '0', '--token', TOKEN, '--archive', archive, '--flush-ms', '5'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'server', 'main.ts'), '--port', '0', '--token', TOKEN, '--archive', archive, '--models', join(root, 'no-models'), '--flush-ms', '5'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -57,8 +57,8 @@ export class TestProducer {
     }
   }
 
-  async waitForAck(seq: number): Promise<void> {
-    await this.waitFor((f) => f.type === 'ack' && f.seq >= seq);
+  async waitForAck(seq: number, timeoutMs = 5000): Promise<void> {
+    await this.waitFor((f) => f.type === 'ack' && f.seq >= seq, timeoutMs);
   }
 
   close(): void {
