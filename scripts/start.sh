@@ -7,6 +7,5 @@ source scripts/ensure-deps.sh
 echo "== generating the bundled experiments (deterministic; kept when up to date)"
 npm run --silent fixtures -- p4677 p4581 sim
 
-# The live monitor and dashboard (issues 5 and 6) are not built yet; until they are, the main job
-# ends here with the experiments generated and summarised above.
-echo "== slipwatch: the live monitor and dashboard are not built yet; recordings are in data/recordings/"
+echo "== slipwatch: server + replay of p4677 with the models in models/ (the dashboard is issue 6)"
+exec npx tsx scripts/demo.ts "$@"
