@@ -76,12 +76,17 @@ async function streamRecording(p: TestProducer, session: string, seconds: number
   return seq;
 }
 
-test('predictions stream to dashboards: contiguous, each sample once, friction around its mean', async () => {
+/** A server on a free port with the test model; returns it and its ws:// base address. */
+async function serverWithModel(archive: string) {
   const app = await buildApp(
-    { host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, 'a1'), modelsDir: join(root, 'none'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false },
+    { host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, archive), modelsDir: join(root, 'none'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false },
     { models: [model()] },
   );
-  const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  return { app, base: (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') };
+}
+
+test('predictions stream to dashboards: contiguous, each sample once, friction around its mean', async () => {
+  const { app, base } = await serverWithModel('a1');
   const dash = await subscriber(`${base}/stream`);
   const p = await TestProducer.connect(`${base}/ingest`, 't');
   await streamRecording(p, 'live1', 20);
@@ -107,11 +112,7 @@ test('predictions stream to dashboards: contiguous, each sample once, friction a
 });
 
 test('a subscriber that stops reading slows neither ingest nor the other subscriber', async () => {
-  const app = await buildApp(
-    { host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, 'a2'), modelsDir: join(root, 'none'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false },
-    { models: [model()] },
-  );
-  const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  const { app, base } = await serverWithModel('a2');
   const fast = await subscriber(`${base}/stream`);
   const slow = await subscriber(`${base}/stream`);
   // stop reading: the kernel buffers fill, then the server's socket buffer grows

@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Packr } from 'msgpackr';
-import { decodeProducerFrame, encodeFrame, PROTOCOL_VERSION, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
+import { decodeProducerFrame, encodeFrame, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
+import { startFrame } from '../helpers/frames.ts';
 
-const start: StartFrame = {
-  type: 'start',
-  protocol: PROTOCOL_VERSION,
-  session: 'rig-1',
-  experimentId: 'p4677',
-  aeRateHz: 10_000,
-  aeType: 'int16',
-  aeChannels: [
-    { name: 'ae0', unit: 'counts', scale: 10 / 32768 },
-    { name: 'ae1', unit: 'counts', scale: 10 / 32768 },
-  ],
-  mech: { rateHz: 1000, channels: ['mu'] },
-  preset: '2s',
-};
+const start: StartFrame = startFrame('rig-1', { experimentId: 'p4677', mech: { rateHz: 1000, channels: ['mu'] } });
 
 function rejects(frame: unknown, code: string, message: RegExp): void {
   const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame as object);

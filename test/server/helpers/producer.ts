@@ -1,6 +1,7 @@
 /** A minimal producer for tests: a real WebSocket client speaking the slipwatch protocol. */
 import WebSocket from 'ws';
-import { decodeFrame, encodeFrame, PROTOCOL_VERSION, type StartFrame } from '../../../shared/protocol.ts';
+import { decodeFrame, encodeFrame } from '../../../shared/protocol.ts';
+export { startFrame } from '../../helpers/frames.ts';
 
 export type ServerFrame = { type: 'ack'; session: string; seq: number; aeSamples?: number } | { type: 'error'; code: string; message: string; seq?: number };
 
@@ -64,24 +65,6 @@ export class TestProducer {
   close(): void {
     this.ws.close();
   }
-}
-
-export function startFrame(session: string, overrides: Partial<StartFrame> = {}): StartFrame {
-  return {
-    type: 'start',
-    protocol: PROTOCOL_VERSION,
-    session,
-    experimentId: 'test-rig',
-    aeRateHz: 10_000,
-    aeType: 'int16',
-    aeChannels: [
-      { name: 'ae0', unit: 'counts', scale: 10 / 32768 },
-      { name: 'ae1', unit: 'counts', scale: 10 / 32768 },
-    ],
-    mech: { rateHz: 1000, channels: ['mu'] },
-    preset: '2s',
-    ...overrides,
-  };
 }
 
 /** Data frame k of a deterministic stream: 1000 AE samples (2 channels) and 100 friction samples. */
