@@ -21,7 +21,8 @@ export interface AppExtras {
 export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.log });
   await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
-  const models = extras.models ?? (await loadServingModels(opts.modelsDir));
+  const workers = extras.models ? [] : await loadServingModels(opts.modelsDir);
+  const models: ServingModel[] = extras.models ?? workers;
   const hub = new Hub(extras.hubLimits);
   const ingest = newIngestStats();
   const started = Date.now();
@@ -47,6 +48,9 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
       hub.add(socket, { type: 'hello', models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset })) });
     });
   });
-  app.addHook('onClose', async () => hub.closeAll());
+  app.addHook('onClose', async () => {
+    hub.closeAll();
+    await Promise.all(workers.map((w) => w.close()));
+  });
   return app;
 }

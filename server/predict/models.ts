@@ -1,19 +1,21 @@
 /**
  * The models the server predicts with: every `models/<name>/` holding a saved model and its
- * manifest (models/friction and models/ttf are shipped). Inference runs in this thread for now.
+ * manifest (models/friction and models/ttf are shipped), each in its own worker thread.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel } from '../../shared/node/model/model-io.ts';
-import { inProcessModel, type ServingModel } from '../pipeline/pipeline.ts';
+import { validateManifest } from '../../shared/model/manifest.ts';
+import { type WorkerModel, workerModel } from './worker-model.ts';
 
-export async function loadServingModels(dir: string): Promise<ServingModel[]> {
+export async function loadServingModels(dir: string, backend = 'auto'): Promise<WorkerModel[]> {
   if (!existsSync(dir)) return [];
-  const out: ServingModel[] = [];
+  const out: WorkerModel[] = [];
   for (const name of readdirSync(dir).sort()) {
-    if (!existsSync(join(dir, name, 'manifest.json'))) continue;
-    const { model, manifest } = await loadModel(join(dir, name));
-    out.push(inProcessModel(model, manifest));
+    const manifestPath = join(dir, name, 'manifest.json');
+    if (!existsSync(manifestPath)) continue;
+    const manifest: unknown = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    validateManifest(manifest);
+    out.push(await workerModel(join(dir, name), manifest, backend));
   }
   return out;
 }

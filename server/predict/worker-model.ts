@@ -1,0 +1,48 @@
+/**
+ * A model served from a worker thread (infer-worker.ts): the pipeline's infer stage awaits it
+ * without blocking the event loop that ingest and the dashboards run on.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ModelManifest } from '../../shared/model/manifest.ts';
+import type { ServingModel } from '../pipeline/pipeline.ts';
+
+export interface WorkerModel extends ServingModel {
+  backend: string;
+  close(): Promise<void>;
+}
+
+export async function workerModel(dir: string, manifest: ModelManifest, backend = 'auto'): Promise<WorkerModel> {
+  const worker = new Worker(new URL('./infer-worker-entry.mjs', import.meta.url), { workerData: { dir, backend } });
+  const pending = new Map<number, { resolve: (x: Float32Array) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  const ready = new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (m: { ready?: boolean; backend?: string; id?: number; out?: Float32Array; error?: string }) => {
+      if (m.ready) return resolve(m.backend!);
+      const p = pending.get(m.id!);
+      if (!p) return;
+      pending.delete(m.id!);
+      if (m.error) p.reject(new Error(`inference worker: ${m.error}`));
+      else p.resolve(m.out!);
+    });
+  });
+  worker.on('error', (e) => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  });
+  const usedBackend = await ready;
+  return {
+    manifest,
+    backend: usedBackend,
+    infer: (x, n) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        const copy = Float32Array.from(x);
+        worker.postMessage({ id, x: copy, n }, [copy.buffer]);
+      }),
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}
