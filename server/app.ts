@@ -27,6 +27,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   const ingest = newIngestStats();
   const started = Date.now();
   let pipelineErrors = 0;
+  const predictors = new Map<string, SessionPredictor>();
   app.get('/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
   app.get('/status', async () => ({
     uptimeS: (Date.now() - started) / 1000,
@@ -34,14 +35,19 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     stream: hub.stats,
     models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset.id })),
     pipelineErrors,
+    alertScores: Object.fromEntries([...predictors].map(([id, p]) => [id, p.scores()])),
   }));
+  app.get('/alerts', async () => Object.fromEntries([...predictors].map(([id, p]) => [id, p.alerts.history])));
   await app.register(async (scope) => {
     registerIngest(scope, opts, ingest, {
-      onStart: (start) =>
-        new SessionPredictor(start, models, (f) => hub.publish(f), (e) => {
+      onStart: (start) => {
+        const p = new SessionPredictor(start, models, (f) => hub.publish(f, f.type === 'prediction'), (e) => {
           pipelineErrors++;
           app.log.error(e);
-        }),
+        });
+        predictors.set(start.session, p);
+        return p;
+      },
     });
     // dashboards: read-only, no token
     scope.get('/stream', { websocket: true }, (socket) => {

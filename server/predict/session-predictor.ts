@@ -3,6 +3,8 @@
  * (friction, time to failure), and every averaged result is published to the dashboards.
  */
 import { Subject, type Subscription } from 'rxjs';
+import { type Alert, AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
+import { detectFailures } from '../../shared/labels.ts';
 import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
 import { predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
 import type { RawChunk } from '../pipeline/stages.ts';
@@ -18,20 +20,46 @@ export interface PredictionFrame {
   std: Float32Array;
 }
 
+export interface AlertFrame {
+  type: 'alert';
+  session: string;
+  event: 'on' | 'off';
+  alert: Alert;
+}
+
 export class SessionPredictor {
   private readonly input = new Subject<RawChunk>();
   private readonly subs: Subscription[] = [];
+  readonly alerts = new AlertDetector();
+  /** measured friction, when the producer sends it (scores the alerts) */
+  private measured = new Float32Array(0);
+  private measuredCount = 0;
+  private lastTimeS = 0;
 
-  constructor(start: StartFrame, models: ServingModel[], publish: (f: PredictionFrame) => void, onError: (e: unknown) => void) {
+  constructor(
+    private readonly start: StartFrame,
+    models: ServingModel[],
+    publish: (f: PredictionFrame | AlertFrame) => void,
+    onError: (e: unknown) => void,
+  ) {
     const usable = models.filter((m) => m.manifest.preset.id === start.preset);
     if (models.length > 0 && usable.length === 0)
       throw new ProtocolError('bad-frame', `no model for preset ${start.preset}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
     for (const model of usable) {
       const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model });
+      const rateHz = model.manifest.preset.sampleRateHz;
+      const isTtf = model.manifest.target === 'ttf';
       this.subs.push(
         this.input.pipe(pipeline).subscribe({
-          next: (avg) =>
-            publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz: model.manifest.preset.sampleRateHz, mean: avg.mean, std: avg.std }),
+          next: (avg) => {
+            publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
+            if (!isTtf) return;
+            for (let i = 0; i < avg.mean.length; i++) {
+              const t = (avg.startIndex + i) / rateHz;
+              this.lastTimeS = t;
+              for (const e of this.alerts.push(t, avg.mean[i])) publish({ type: 'alert', session: start.session, event: e.kind, alert: { ...e.alert } });
+            }
+          },
           error: onError,
         }),
       );
@@ -40,6 +68,24 @@ export class SessionPredictor {
 
   push(frame: DataFrame): void {
     this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });
+    const mu = frame.mech?.values.mu;
+    if (mu && this.start.mech) {
+      const end = frame.mech!.startIndex + mu.length;
+      if (end > this.measured.length) {
+        const grown = new Float32Array(Math.max(end, this.measured.length * 2));
+        grown.set(this.measured);
+        this.measured = grown;
+      }
+      this.measured.set(mu, frame.mech!.startIndex);
+      this.measuredCount = Math.max(this.measuredCount, end);
+    }
+  }
+
+  /** The alerts scored against the slips in the measured friction so far (null without it). */
+  scores(): AlertScores | null {
+    if (!this.start.mech || this.measuredCount === 0) return null;
+    const slips = detectFailures(this.measured.subarray(0, this.measuredCount), this.start.mech.rateHz).map((e) => e.onsetTimeS);
+    return scoreAlerts(this.alerts.history, slips, this.lastTimeS);
   }
 
   /** End of the session: the pipelines flush what they hold. */

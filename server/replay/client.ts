@@ -32,8 +32,29 @@ interface Frame {
   bytes: Uint8Array;
 }
 
+/** The recording's measured friction (when it has one), whole: small next to the AE. */
+async function frictionOf(rec: OpenedRecording): Promise<{ mu: Float32Array; rateHz: number; startTimeS: number } | null> {
+  const spec = rec.meta.streams.mech;
+  const col = spec ? columnsOf(spec, 'friction')[0] : undefined;
+  if (!spec || !col) return null;
+  const mu = new Float32Array(rec.streams.mech.rows);
+  for await (const b of readRecordingStream(rec, 'mech')) mu.set(b.columns[col.name], b.rowOffset);
+  return { mu, rateHz: spec.sampleRateHz, startTimeS: spec.startTimeS };
+}
+
+/** The friction samples whose times fall in an AE frame's span (by each stream's own clock). */
+function frictionFor(f: NonNullable<Awaited<ReturnType<typeof frictionOf>>>, aeRateHz: number, aeStart: number, aeEnd: number) {
+  const first = Math.max(0, Math.ceil((aeStart / aeRateHz - f.startTimeS) * f.rateHz - 1e-9));
+  const end = Math.min(f.mu.length, Math.ceil((aeEnd / aeRateHz - f.startTimeS) * f.rateHz - 1e-9));
+  return { startIndex: first, values: { mu: f.mu.slice(first, Math.max(first, end)) } };
+}
+
 /** The recording cut into data frames, encoded lazily from its Arrow batches. */
 async function* framesOf(rec: OpenedRecording, session: string, frameRows: number, fromRow: number, seqFrom: number): AsyncGenerator<Frame> {
+  const friction = await frictionOf(rec);
+  const rate = rec.meta.streams.ae.sampleRateHz;
+  const encode = (seq: number, start: number, ae: Int16Array[] | Float32Array[]) =>
+    encodeFrame({ type: 'data', session, seq, aeStartIndex: start, ae, mech: friction ? frictionFor(friction, rate, start, start + ae[0].length) : undefined });
   const ae = rec.meta.streams.ae;
   const names = columnsOf(ae, 'acoustic-emission').map((c) => c.name);
   let seq = seqFrom;
@@ -52,14 +73,14 @@ async function* framesOf(rec: OpenedRecording, session: string, frameRows: numbe
       pending = pending ? (pending.map((p, i) => concat(p as Int16Array, slice[i])) as Int16Array[]) : slice;
       off += take;
       if (pending[0].length === frameRows) {
-        yield { seq, aeStartIndex: pendingStart, bytes: encodeFrame({ type: 'data', session, seq, aeStartIndex: pendingStart, ae: pending }) };
+        yield { seq, aeStartIndex: pendingStart, bytes: encode(seq, pendingStart, pending) };
         seq++;
         pendingStart += frameRows;
         pending = null;
       }
     }
   }
-  if (pending && pending[0].length > 0) yield { seq, aeStartIndex: pendingStart, bytes: encodeFrame({ type: 'data', session, seq, aeStartIndex: pendingStart, ae: pending }) };
+  if (pending && pending[0].length > 0) yield { seq, aeStartIndex: pendingStart, bytes: encode(seq, pendingStart, pending) };
 }
 
 function concat<T extends Int16Array | Float32Array>(a: T, b: T): T {
@@ -85,6 +106,7 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
     aeRateHz: ae.sampleRateHz,
     aeType: aeCols[0].type === 'int16' ? 'int16' : 'float32',
     aeChannels: aeCols.map((c) => ({ name: c.name, unit: c.unit, scale: c.scale ?? 1 })),
+    mech: rec.meta.streams.mech && columnsOf(rec.meta.streams.mech, 'friction').length ? { rateHz: rec.meta.streams.mech.sampleRateHz, channels: ['mu'] } : undefined,
     preset: o.preset,
   };
   const t0 = performance.now();
