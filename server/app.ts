@@ -38,6 +38,35 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     alertScores: Object.fromEntries([...predictors].map(([id, p]) => [id, p.scores()])),
   }));
   app.get('/alerts', async () => Object.fromEntries([...predictors].map(([id, p]) => [id, p.alerts.history])));
+  app.get('/models', async () => models.map((m) => m.manifest));
+  // Prometheus text exposition
+  app.get('/metrics', async (_req, reply) => {
+    const lines = [
+      '# HELP slipwatch_ingest_frames_total Data frames accepted.',
+      '# TYPE slipwatch_ingest_frames_total counter',
+      `slipwatch_ingest_frames_total ${ingest.framesAccepted}`,
+      '# HELP slipwatch_ingest_samples_total AE samples accepted (all channels).',
+      '# TYPE slipwatch_ingest_samples_total counter',
+      `slipwatch_ingest_samples_total ${ingest.samplesAccepted}`,
+      '# HELP slipwatch_ingest_rejected_total Frames refused, by reason.',
+      '# TYPE slipwatch_ingest_rejected_total counter',
+      ...Object.entries(ingest.rejected).map(([code, n]) => `slipwatch_ingest_rejected_total{reason="${code}"} ${n}`),
+      '# HELP slipwatch_sessions Active producer sessions.',
+      '# TYPE slipwatch_sessions gauge',
+      `slipwatch_sessions ${ingest.activeSessions}`,
+      '# HELP slipwatch_subscribers Connected dashboards.',
+      '# TYPE slipwatch_subscribers gauge',
+      `slipwatch_subscribers ${hub.stats.subscribers}`,
+      '# HELP slipwatch_stream_frames_total Frames sent to dashboards, and skipped for slow ones.',
+      '# TYPE slipwatch_stream_frames_total counter',
+      `slipwatch_stream_frames_total{outcome="sent"} ${hub.stats.framesSent}`,
+      `slipwatch_stream_frames_total{outcome="skipped"} ${hub.stats.framesSkipped}`,
+      '# HELP slipwatch_pipeline_errors_total Errors in prediction pipelines.',
+      '# TYPE slipwatch_pipeline_errors_total counter',
+      `slipwatch_pipeline_errors_total ${pipelineErrors}`,
+    ];
+    return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+  });
   await app.register(async (scope) => {
     registerIngest(scope, opts, ingest, {
       onStart: (start) => {

@@ -102,6 +102,9 @@ test('every bad input gets a clear error and a counted reason; the server keeps 
   for (const code of ['unauthorized', 'malformed', 'unknown-session', 'bad-frame', 'wrong-rate', 'non-finite', 'out-of-order', 'duplicate', 'too-large']) {
     assert.ok(rejected[code] >= 1, `${code} counted`);
   }
+  const metrics = (await app.inject('/metrics')).body;
+  assert.match(metrics, /slipwatch_ingest_rejected_total\{reason="duplicate"\} 1/);
+  assert.match(metrics, /slipwatch_ingest_frames_total 6/);
   for (const p of [anon, wrong, bad, good, huge]) p.close();
   await app.close();
 });
