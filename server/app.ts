@@ -69,11 +69,25 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   });
   await app.register(async (scope) => {
     registerIngest(scope, opts, ingest, {
-      onStart: (start) => {
-        const p = new SessionPredictor(start, models, (f) => hub.publish(f, f.type === 'prediction'), (e) => {
-          pipelineErrors++;
-          app.log.error(e);
-        });
+      outputs: (start) => {
+        const usable = models.filter((m) => m.manifest.preset.id === start.preset);
+        return { rateHz: usable[0]?.manifest.preset.sampleRateHz ?? 1, targets: usable.map((m) => m.manifest.target) };
+      },
+      onStart: (start, archive) => {
+        const p = new SessionPredictor(
+          start,
+          models,
+          (f) => {
+            hub.publish(f, f.type === 'prediction');
+            // every prediction and alert is archived with the session
+            if (f.type === 'prediction') archive.appendPrediction(f.target, f.startIndex, f.mean, f.std);
+            else archive.appendAlert(f.alert.id, f.event === 'on', f.event === 'on' ? f.alert.onS : f.alert.offS!, f.alert.predictedTtfS);
+          },
+          (e) => {
+            pipelineErrors++;
+            app.log.error(e);
+          },
+        );
         predictors.set(start.session, p);
         return p;
       },

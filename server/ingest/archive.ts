@@ -23,7 +23,38 @@ function aeColumns(start: StartFrame): ColumnSpec[] {
   }));
 }
 
-function streamsFor(start: StartFrame): Record<string, StreamSpec> {
+/** Prediction and alert streams: each row says where it is, since predictions start after a warm-up. */
+function outputStreams(rateHz: number, targets: readonly string[]): Record<string, StreamSpec> {
+  const streams: Record<string, StreamSpec> = {};
+  for (const t of targets) {
+    streams[`pred_${t}`] = {
+      file: `pred_${t}.arrows`,
+      sampleRateHz: rateHz,
+      startTimeS: 0,
+      columns: [
+        { name: 'index', type: 'float64', unit: 'samples', quantity: 'other' },
+        { name: 'mean', type: 'float32', unit: t === 'ttf' ? 's' : '1', quantity: t === 'friction' ? 'friction' : 'other' },
+        { name: 'std', type: 'float32', unit: t === 'ttf' ? 's' : '1', quantity: 'other' },
+      ],
+    };
+  }
+  if (targets.length) {
+    streams.alerts = {
+      file: 'alerts.arrows',
+      sampleRateHz: 1, // an event table, not a signal
+      startTimeS: 0,
+      columns: [
+        { name: 'alert_id', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'is_on', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'time_s', type: 'float64', unit: 's', quantity: 'time' },
+        { name: 'predicted_ttf_s', type: 'float64', unit: 's', quantity: 'other' },
+      ],
+    };
+  }
+  return streams;
+}
+
+function streamsFor(start: StartFrame, output: { rateHz: number; targets: readonly string[] } = { rateHz: 1, targets: [] }): Record<string, StreamSpec> {
   const streams: Record<string, StreamSpec> = {
     ae: { file: 'ae.arrows', sampleRateHz: start.aeRateHz, startTimeS: 0, columns: aeColumns(start) },
     // an index, not a signal: one row per stored data frame (its "rate" is nominal)
@@ -38,6 +69,7 @@ function streamsFor(start: StartFrame): Record<string, StreamSpec> {
       ],
     },
   };
+  Object.assign(streams, outputStreams(output.rateHz, output.targets));
   if (start.mech) {
     const quantity = { shear_stress_MPa: 'shear-stress', normal_stress_MPa: 'normal-stress', mu: 'friction' } as const;
     streams.mech = {
@@ -73,7 +105,7 @@ export class SessionArchive {
    * the server restarted) recover it to its last complete frame. A start frame that does not
    * match the stored one is refused.
    */
-  static open(archiveDir: string, start: StartFrame): SessionArchive {
+  static open(archiveDir: string, start: StartFrame, output: { rateHz: number; targets: readonly string[] } = { rateHz: 1, targets: [] }): SessionArchive {
     const dir = join(archiveDir, start.session);
     if (!existsSync(join(dir, 'recording.json'))) {
       const writer = RecordingWriter.create(dir, {
@@ -82,12 +114,12 @@ export class SessionArchive {
         description: `live session ${start.session}`,
         source: { kind: 'instrument', name: start.session, description: JSON.stringify({ preset: start.preset }) },
         normalStressSchedule: [],
-        streams: streamsFor(start),
+        streams: streamsFor(start, output),
       });
       return new SessionArchive(writer, dir, -1);
     }
     const meta = readRecordingMeta(dir);
-    const want = JSON.stringify(streamsFor(start));
+    const want = JSON.stringify(streamsFor(start, output));
     if (JSON.stringify(meta.streams) !== want || meta.experimentId !== start.experimentId)
       throw new ProtocolError('bad-frame', `session ${start.session} exists with other channels, rates or experiment; start a new session`);
     const writer = RecordingWriter.reopen(dir);
@@ -143,6 +175,17 @@ export class SessionArchive {
       mech_end_index: Float64Array.of(this.mechEnd),
     });
     this.appendedSeq = frame.seq;
+  }
+
+  /** Archive averaged predictions of one target (durable with the next flush). */
+  appendPrediction(target: string, startIndex: number, mean: Float32Array, std: Float32Array): void {
+    const index = Float64Array.from({ length: mean.length }, (_, i) => startIndex + i);
+    this.writer.append(`pred_${target}`, { index, mean, std });
+  }
+
+  /** Archive an alert turning on or off. */
+  appendAlert(id: number, isOn: boolean, timeS: number, predictedTtfS: number): void {
+    this.writer.append('alerts', { alert_id: Float64Array.of(id), is_on: Float64Array.of(isOn ? 1 : 0), time_s: Float64Array.of(timeS), predicted_ttf_s: Float64Array.of(predictedTtfS) });
   }
 
   /** fsync the signal streams, then the index; returns the last durable sequence number. */

@@ -14,8 +14,10 @@ import type { IngestStats } from './stats.ts';
 
 /** What else happens to accepted data: the prediction pipelines (server/predict/). */
 export interface IngestHooks {
+  /** what the archive of a session holds besides the signals: prediction targets and their rate */
+  outputs(start: StartFrame): { rateHz: number; targets: readonly string[] };
   /** a session starts or resumes; throwing a ProtocolError refuses it */
-  onStart(start: StartFrame): { push(frame: DataFrame): void; end(): void };
+  onStart(start: StartFrame, archive: SessionArchive): { push(frame: DataFrame): void; end(): Promise<void> };
 }
 
 interface Live {
@@ -24,7 +26,7 @@ interface Live {
   aeNames: string[];
   socket: WebSocket;
   flushTimer: NodeJS.Timeout | null;
-  downstream: { push(frame: DataFrame): void; end(): void };
+  downstream: { push(frame: DataFrame): void; end(): Promise<void> };
 }
 
 function tokenOf(req: FastifyRequest): string | undefined {
@@ -50,16 +52,26 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
     const seq = live.archive.flush();
     if (seq >= 0) send(live.socket, { type: 'ack', session: live.start.session, seq });
   };
+  // ending a session: store and acknowledge its data now; let its pipelines drain (their last
+  // predictions are archived too), then close its archive
+  const draining = new Set<Promise<void>>();
   const release = (live: Live) => {
     flush(live);
-    live.downstream.end();
-    live.archive.close();
     sessions.delete(live.start.session);
     stats.activeSessions = sessions.size;
+    const p = live.downstream
+      .end()
+      .catch((e: unknown) => app.log.error(e))
+      .finally(() => {
+        live.archive.close();
+        draining.delete(p);
+      });
+    draining.add(p);
   };
 
   app.addHook('onClose', async () => {
     for (const live of [...sessions.values()]) release(live);
+    await Promise.all(draining);
   });
 
   app.get('/ingest', { websocket: true }, (socket, req) => {
@@ -70,15 +82,23 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
     }
     let mine: Live | null = null;
 
-    const onStart = (f: StartFrame) => {
+    const onStart = async (f: StartFrame) => {
       const existing = sessions.get(f.session);
       if (existing) {
         // a producer reconnecting after a drop takes its session over from the stale socket
         release(existing);
         if (existing.socket !== socket) existing.socket.close(1000, 'session resumed elsewhere');
       }
-      const downstream = hooks.onStart(f);
-      const archive = SessionArchive.open(opts.archiveDir, f);
+      // a resumed session must not reopen its archive while the old pipelines still write to it
+      await Promise.all(draining);
+      const archive = SessionArchive.open(opts.archiveDir, f, hooks.outputs(f));
+      let downstream: Live['downstream'];
+      try {
+        downstream = hooks.onStart(f, archive);
+      } catch (e) {
+        archive.close();
+        throw e;
+      }
       mine = { start: f, archive, aeNames: archive.aeColumnNames, socket, flushTimer: null, downstream };
       sessions.set(f.session, mine);
       stats.activeSessions = sessions.size;
@@ -102,15 +122,15 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
       if (!live.flushTimer) live.flushTimer = setTimeout(() => flush(live), opts.flushIntervalMs);
     };
 
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
+    const handle = async (data: Buffer, isBinary: boolean) => {
       try {
         if (!isBinary) throw new ProtocolError('malformed', 'frames are binary msgpack messages, not text');
         const f = decodeProducerFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        if (f.type === 'start') return onStart(f);
+        if (f.type === 'start') return await onStart(f);
         const live: Live | null = mine;
         if (!live || live.start.session !== f.session) throw new ProtocolError('unknown-session', `session ${f.session} was not started on this connection`);
         if (f.type === 'data') return onData(live, f);
-        // end: store, acknowledge, close the archive
+        // end: store, acknowledge, close the archive once the pipelines drained
         release(live);
         mine = null;
       } catch (e) {
@@ -120,6 +140,11 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
           refuse(socket, 'internal', (e as Error).message);
         }
       }
+    };
+    // one frame at a time per connection, in arrival order (a start may wait for a drain)
+    let queue = Promise.resolve();
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      queue = queue.then(() => handle(data, isBinary));
     });
     socket.on('error', (e: Error & { code?: string }) => {
       // the ws layer refuses messages over maxFrameBytes (and closes with 1009): count it

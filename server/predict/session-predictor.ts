@@ -30,6 +30,7 @@ export interface AlertFrame {
 export class SessionPredictor {
   private readonly input = new Subject<RawChunk>();
   private readonly subs: Subscription[] = [];
+  private readonly finished: Promise<void>[] = [];
   readonly alerts = new AlertDetector();
   /** measured friction, when the producer sends it (scores the alerts) */
   private measured = new Float32Array(0);
@@ -49,8 +50,11 @@ export class SessionPredictor {
       const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model });
       const rateHz = model.manifest.preset.sampleRateHz;
       const isTtf = model.manifest.target === 'ttf';
+      let done!: () => void;
+      this.finished.push(new Promise<void>((r) => (done = r)));
       this.subs.push(
         this.input.pipe(pipeline).subscribe({
+          complete: () => done(),
           next: (avg) => {
             publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
             if (!isTtf) return;
@@ -60,7 +64,10 @@ export class SessionPredictor {
               for (const e of this.alerts.push(t, avg.mean[i])) publish({ type: 'alert', session: start.session, event: e.kind, alert: { ...e.alert } });
             }
           },
-          error: onError,
+          error: (e) => {
+            onError(e);
+            done();
+          },
         }),
       );
     }
@@ -88,8 +95,9 @@ export class SessionPredictor {
     return scoreAlerts(this.alerts.history, slips, this.lastTimeS);
   }
 
-  /** End of the session: the pipelines flush what they hold. */
-  end(): void {
+  /** End of the session: the pipelines flush what they hold; resolves once they have. */
+  end(): Promise<void> {
     this.input.complete();
+    return Promise.all(this.finished).then(() => undefined);
   }
 }

@@ -14,6 +14,7 @@ import { inProcessModel } from '../../server/pipeline/pipeline.ts';
 import { buildCed, DEFAULT_CED } from '../../shared/model/ced.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../../shared/model/manifest.ts';
 import { initBackend } from '../../shared/node/model/backend.ts';
+import { readWholeStream } from '../../shared/node/recording/arrow-stream.ts';
 import { openRecording, readRecordingStream } from '../../shared/node/recording/recording.ts';
 import { decodeFrame, PROTOCOL_VERSION } from '../../shared/protocol.ts';
 import { presetById } from '../../shared/windows.ts';
@@ -109,6 +110,11 @@ test('predictions stream to dashboards: contiguous, each sample once, friction a
   p.close();
   dash.ws.close();
   await app.close();
+  // every prediction the dashboard saw is archived with the session
+  const { columns } = await readWholeStream(join(root, 'a1', 'live1', 'pred_friction.arrows'));
+  assert.equal(columns.index.length, samples);
+  assert.equal(columns.index[0], preds[0].startIndex);
+  assert.deepEqual(columns.mean, Float32Array.from(preds.flatMap((f) => Array.from(f.mean))));
 });
 
 test('a subscriber that stops reading slows neither ingest nor the other subscriber', async () => {
