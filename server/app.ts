@@ -10,6 +10,7 @@ import { newIngestStats } from './ingest/stats.ts';
 import type { ServingModel } from './pipeline/pipeline.ts';
 import { loadServingModels } from './predict/models.ts';
 import { SessionPredictor } from './predict/session-predictor.ts';
+import { ReplayManager } from './replay/manager.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
 
 export interface AppExtras {
@@ -39,6 +40,45 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   }));
   app.get('/alerts', async () => Object.fromEntries([...predictors].map(([id, p]) => [id, p.alerts.history])));
   app.get('/models', async () => models.map((m) => m.manifest));
+  // replays into this server's own ingest
+  let ingestUrl = '';
+  app.addHook('onListen', async () => {
+    const a = app.server.address();
+    if (a && typeof a === 'object') ingestUrl = `ws://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/ingest`;
+  });
+  const replays = new ReplayManager(opts.recordingsDir, () => ingestUrl, opts.producerToken);
+  const errorSchema = { type: 'object', properties: { error: { type: 'string' } } };
+  app.get('/recordings', async () => ({ recordings: replays.recordings() }));
+  app.get('/replay', async () => ({ replays: replays.list() }));
+  app.post<{ Body: { recording: string; speed?: number | 'max'; fromS?: number; preset?: string } }>(
+    '/replay',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['recording'],
+          properties: { recording: { type: 'string' }, speed: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { const: 'max' }] }, fromS: { type: 'number', minimum: 0 }, preset: { type: 'string' } },
+        },
+        response: { 400: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      try {
+        return replays.start(req.body.recording, req.body.speed ?? 1, req.body.fromS ?? 0, req.body.preset ?? '2s');
+      } catch (e) {
+        return reply.code(400).send({ error: (e as Error).message });
+      }
+    },
+  );
+  app.post<{ Params: { id: string; action: string } }>('/replay/:id/:action', { schema: { response: { 400: errorSchema } } }, async (req, reply) => {
+    const { id, action } = req.params;
+    if (action !== 'pause' && action !== 'resume' && action !== 'stop') return reply.code(400).send({ error: `action must be pause, resume or stop, got ${action}` });
+    try {
+      return replays.control(id, action);
+    } catch (e) {
+      return reply.code(400).send({ error: (e as Error).message });
+    }
+  });
   // Prometheus text exposition
   app.get('/metrics', async (_req, reply) => {
     const lines = [
@@ -98,6 +138,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     });
   });
   app.addHook('onClose', async () => {
+    replays.stopAll();
     hub.closeAll();
     await Promise.all(workers.map((w) => w.close()));
   });

@@ -13,6 +13,8 @@ export interface ServerOptions {
   archiveDir: string;
   /** trained models to predict with, one subdirectory each (models/friction, models/ttf) */
   modelsDir: string;
+  /** recordings the server can replay (POST /replay) */
+  recordingsDir: string;
   /** acknowledged data is fsynced at least this often; acks follow each flush */
   flushIntervalMs: number;
   /** the largest WebSocket message accepted, bytes */
@@ -35,6 +37,7 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'producerToken', flag: '--token', env: 'SLIPWATCH_TOKEN', default: 'slipwatch-dev-token', doc: 'token producers must present (change it in any shared lab network)' },
   { key: 'archiveDir', flag: '--archive', env: 'SLIPWATCH_ARCHIVE', default: resolve('data/archive'), doc: 'directory of session archives' },
   { key: 'modelsDir', flag: '--models', env: 'SLIPWATCH_MODELS', default: resolve('models'), doc: 'directory of trained models (one per subdirectory)' },
+  { key: 'recordingsDir', flag: '--recordings', env: 'SLIPWATCH_RECORDINGS', default: resolve('data/recordings'), doc: 'recordings the server can replay' },
   { key: 'flushIntervalMs', flag: '--flush-ms', env: 'SLIPWATCH_FLUSH_MS', default: 20, doc: 'fsync and acknowledge at least every N ms' },
   { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'SLIPWATCH_MAX_FRAME_BYTES', default: 16 * 1024 * 1024, doc: 'largest WebSocket message accepted' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
@@ -54,7 +57,7 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       if (raw !== 'true' && raw !== 'false') throw new Error(`${where} must be true or false, got ${raw}`);
       out[o.key] = raw === 'true';
     } else {
-      out[o.key] = o.key === 'archiveDir' || o.key === 'modelsDir' ? resolve(raw) : raw;
+      out[o.key] = o.key.endsWith('Dir') ? resolve(raw) : raw;
     }
   };
   for (const o of SERVER_OPTIONS) if (env[o.env] !== undefined) set(o, env[o.env]!, o.env);

@@ -24,6 +24,10 @@ export interface ReplayOptions {
   window?: number;
   onProgress?: (sentS: number, totalS: number, ackedSeq: number) => void;
   signal?: AbortSignal;
+  /** start this far into the recording, s (seeking = a new session from a new position) */
+  fromS?: number;
+  /** pause control: while paused() is true, nothing is sent */
+  paused?: () => boolean;
 }
 
 interface Frame {
@@ -50,11 +54,16 @@ function frictionFor(f: NonNullable<Awaited<ReturnType<typeof frictionOf>>>, aeR
 }
 
 /** The recording cut into data frames, encoded lazily from its Arrow batches. */
-async function* framesOf(rec: OpenedRecording, session: string, frameRows: number, fromRow: number, seqFrom: number): AsyncGenerator<Frame> {
+async function* framesOf(rec: OpenedRecording, session: string, frameRows: number, originRow: number, fromRow: number, seqFrom: number): AsyncGenerator<Frame> {
   const friction = await frictionOf(rec);
   const rate = rec.meta.streams.ae.sampleRateHz;
-  const encode = (seq: number, start: number, ae: Int16Array[] | Float32Array[]) =>
-    encodeFrame({ type: 'data', session, seq, aeStartIndex: start, ae, mech: friction ? frictionFor(friction, rate, start, start + ae[0].length) : undefined });
+  // frames count samples from the session's start (originRow in the recording)
+  const encode = (seq: number, start: number, ae: Int16Array[] | Float32Array[]) => {
+    const mech = friction ? frictionFor(friction, rate, start, start + ae[0].length) : undefined;
+    // the session's friction counts from the first friction sample at or after its start
+    if (mech) mech.startIndex -= frictionFor(friction!, rate, originRow, originRow).startIndex;
+    return encodeFrame({ type: 'data', session, seq, aeStartIndex: start - originRow, ae, mech });
+  };
   const ae = rec.meta.streams.ae;
   const names = columnsOf(ae, 'acoustic-emission').map((c) => c.name);
   let seq = seqFrom;
@@ -73,14 +82,14 @@ async function* framesOf(rec: OpenedRecording, session: string, frameRows: numbe
       pending = pending ? (pending.map((p, i) => concat(p as Int16Array, slice[i])) as Int16Array[]) : slice;
       off += take;
       if (pending[0].length === frameRows) {
-        yield { seq, aeStartIndex: pendingStart, bytes: encode(seq, pendingStart, pending) };
+        yield { seq, aeStartIndex: pendingStart - originRow, bytes: encode(seq, pendingStart, pending) };
         seq++;
         pendingStart += frameRows;
         pending = null;
       }
     }
   }
-  if (pending && pending[0].length > 0) yield { seq, aeStartIndex: pendingStart, bytes: encode(seq, pendingStart, pending) };
+  if (pending && pending[0].length > 0) yield { seq, aeStartIndex: pendingStart - originRow, bytes: encode(seq, pendingStart, pending) };
 }
 
 function concat<T extends Int16Array | Float32Array>(a: T, b: T): T {
@@ -98,6 +107,7 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
   if (aeCols.length === 0) throw new Error(`${o.recordingDir}: replay needs AE waveform columns (a simulation recording has only the kinetic-energy proxy)`);
   const frameRows = Math.round((o.frameS ?? 0.1) * ae.sampleRateHz);
   const totalS = rec.streams.ae.rows / ae.sampleRateHz;
+  const originRow = Math.round(Math.max(0, Math.min(o.fromS ?? 0, totalS)) * ae.sampleRateHz);
   const start: StartFrame = {
     type: 'start',
     protocol: PROTOCOL_VERSION,
@@ -114,7 +124,7 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
   for (;;) {
     if (o.signal?.aborted) throw new Error('replay aborted');
     try {
-      const frames = await runConnection(o, rec, start, frameRows, totalS, t0);
+      const frames = await runConnection(o, rec, start, frameRows, originRow, totalS, t0);
       return { frames, seconds: (performance.now() - t0) / 1000 };
     } catch (e) {
       if ((e as { fatal?: boolean }).fatal) throw e;
@@ -126,7 +136,7 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
   }
 }
 
-function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame, frameRows: number, totalS: number, t0: number): Promise<number> {
+function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame, frameRows: number, originRow: number, totalS: number, t0: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(o.url, { headers: { authorization: `Bearer ${o.token}` } });
     let acked = -1;
@@ -152,7 +162,7 @@ function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame
         // the answer to start: resume after the last stored frame
         started = true;
         acked = f.seq!;
-        void pump(f.seq! + 1, f.aeSamples ?? 0);
+        void pump(f.seq! + 1, originRow + (f.aeSamples ?? 0));
         return;
       }
       acked = Math.max(acked, f.seq!);
@@ -167,19 +177,26 @@ function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame
     const windowSize = o.window ?? 64;
     const pump = async (seqFrom: number, fromRow: number) => {
       try {
-        for await (const f of framesOf(rec, start.session, frameRows, fromRow, seqFrom)) {
+        let pausedMs = 0;
+        for await (const f of framesOf(rec, start.session, frameRows, originRow, fromRow, seqFrom)) {
           if (o.signal?.aborted) return fail(new Error('replay aborted'), true);
+          while (o.paused?.()) {
+            const p0 = performance.now();
+            await new Promise((r) => setTimeout(r, 50));
+            pausedMs += performance.now() - p0;
+            if (o.signal?.aborted) return fail(new Error('replay aborted'), true);
+          }
           // flow control: at most `window` frames unacknowledged
           while (f.seq - acked > windowSize) await new Promise<void>((r) => (wake = r));
           if (o.speed !== 'max') {
             const dueMs = ((f.aeStartIndex / start.aeRateHz) * 1000) / o.speed;
-            const wait = dueMs - (performance.now() - t0);
+            const wait = dueMs - (performance.now() - t0 - pausedMs);
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           }
           if (ws.readyState !== ws.OPEN) return;
           ws.send(f.bytes);
           sent = f.seq;
-          o.onProgress?.(f.aeStartIndex / start.aeRateHz, totalS, acked);
+          o.onProgress?.((originRow + f.aeStartIndex) / start.aeRateHz, totalS, acked);
         }
         lastSeq = sent;
         if (acked >= lastSeq && !ended) {

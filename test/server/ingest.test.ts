@@ -20,7 +20,7 @@ let n = 0;
 
 async function server(maxFrameBytes = 8 << 20): Promise<{ app: FastifyInstance; url: string; archive: string }> {
   const archive = join(root, `archive-${n++}`);
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: TOKEN, archiveDir: archive, modelsDir: join(root, 'no-models'), flushIntervalMs: 5, maxFrameBytes, log: false });
+  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: TOKEN, archiveDir: archive, modelsDir: join(root, 'no-models'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes, log: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `${address.replace('http', 'ws')}/ingest`, archive };
 }

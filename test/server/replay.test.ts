@@ -17,7 +17,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test('a replay that loses its connection twice resumes and archives every sample exactly once', async () => {
   const archive = join(root, 'archive');
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: archive, modelsDir: join(root, 'none'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false });
+  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: archive, modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   let drops = 0;
   const done = replay({
@@ -45,4 +45,32 @@ test('a replay that loses its connection twice resumes and archives every sample
   assert.deepEqual(stored.ae0_counts, original.ae0_counts);
   assert.deepEqual(stored.ae1_counts, original.ae1_counts);
   await app.close();
+});
+
+test('REST replay control: list recordings, start, pause, resume, stop; bad requests get 400', async () => {
+  const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
+  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, 'archive-rest'), modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  assert.deepEqual((await app.inject('/recordings')).json(), { recordings: ['p4677-mini', 'sim-mini'] });
+  assert.equal((await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'nope' } })).statusCode, 400);
+  assert.equal((await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4677-mini', speed: -1 } })).statusCode, 400);
+  const started = (await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4677-mini', speed: 20, fromS: 10 } })).json();
+  assert.equal(started.state, 'running');
+  await new Promise((r) => setTimeout(r, 300));
+  const paused = (await app.inject({ method: 'POST', url: `/replay/${started.id}/pause` })).json();
+  assert.equal(paused.state, 'paused');
+  const at = paused.sentS;
+  assert.ok(at >= 10, `a replay from 10 s is at ${at} s`);
+  await new Promise((r) => setTimeout(r, 300));
+  const still = (await app.inject('/replay')).json().replays[0];
+  assert.ok(still.sentS - at < 0.25, `paused: moved from ${at} to ${still.sentS}`);
+  assert.equal((await app.inject({ method: 'POST', url: `/replay/${started.id}/resume` })).json().state, 'running');
+  assert.equal((await app.inject({ method: 'POST', url: `/replay/${started.id}/stop` })).json().state, 'stopped');
+  assert.equal((await app.inject({ method: 'POST', url: `/replay/${started.id}/jump` })).statusCode, 400);
+  await app.close();
+  // the seeked replay's session starts at sample 0 with the recording's data from 10 s
+  const stored = (await readWholeStream(join(root, 'archive-rest', started.id, 'ae.arrows'))).columns;
+  const original = (await readWholeStream(join(recordings, 'p4677-mini', 'ae.arrows'))).columns;
+  assert.ok(stored.ae0_counts.length > 0);
+  assert.deepEqual(stored.ae0_counts, original.ae0_counts.subarray(100_000, 100_000 + stored.ae0_counts.length));
 });

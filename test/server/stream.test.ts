@@ -80,7 +80,7 @@ async function streamRecording(p: TestProducer, session: string, seconds: number
 /** A server on a free port with the test model; returns it and its ws:// base address. */
 async function serverWithModel(archive: string) {
   const app = await buildApp(
-    { host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, archive), modelsDir: join(root, 'none'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false },
+    { host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, archive), modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false },
     { models: [model()] },
   );
   return { app, base: (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') };

@@ -1,0 +1,98 @@
+/**
+ * Replays run by the server itself (REST: POST /replay), into its own ws /ingest, so a dashboard
+ * can start, pause, resume, seek (a new replay from a new position) and stop them.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { replay } from './client.ts';
+
+export interface ReplayState {
+  id: string;
+  recording: string;
+  speed: number | 'max';
+  fromS: number;
+  sentS: number;
+  totalS: number;
+  state: 'running' | 'paused' | 'done' | 'stopped' | 'failed';
+  error?: string;
+}
+
+export class ReplayManager {
+  private readonly replays = new Map<string, ReplayState & { abort: AbortController }>();
+  private n = 0;
+
+  constructor(
+    private readonly recordingsDir: string,
+    private readonly ingestUrl: () => string,
+    private readonly token: string,
+  ) {}
+
+  /** Recordings a replay can use (directories holding a recording.json). */
+  recordings(): string[] {
+    if (!existsSync(this.recordingsDir)) return [];
+    return readdirSync(this.recordingsDir)
+      .filter((d) => existsSync(join(this.recordingsDir, d, 'recording.json')))
+      .sort();
+  }
+
+  start(recording: string, speed: number | 'max', fromS = 0, preset = '2s'): ReplayState {
+    if (!this.recordings().includes(recording)) throw new Error(`unknown recording "${recording}"; available: ${this.recordings().join(', ')}`);
+    if (speed !== 'max' && !(speed > 0)) throw new Error(`speed must be > 0 or "max", got ${speed}`);
+    const id = `replay-${recording}-${Date.now()}-${this.n++}`;
+    const abort = new AbortController();
+    const st: ReplayState & { abort: AbortController } = { id, recording, speed, fromS, sentS: fromS, totalS: 0, state: 'running', abort };
+    this.replays.set(id, st);
+    replay({
+      recordingDir: join(this.recordingsDir, recording),
+      url: this.ingestUrl(),
+      token: this.token,
+      session: id,
+      speed,
+      preset,
+      fromS,
+      signal: abort.signal,
+      paused: () => st.state === 'paused',
+      onProgress: (sentS, totalS) => {
+        st.sentS = sentS;
+        st.totalS = totalS;
+      },
+    }).then(
+      () => {
+        if (st.state !== 'stopped') st.state = 'done';
+      },
+      (e: Error) => {
+        if (st.state !== 'stopped') {
+          st.state = 'failed';
+          st.error = e.message;
+        }
+      },
+    );
+    return this.view(st);
+  }
+
+  control(id: string, action: 'pause' | 'resume' | 'stop'): ReplayState {
+    const st = this.replays.get(id);
+    if (!st) throw new Error(`no replay "${id}"`);
+    if (action === 'pause' && st.state === 'running') st.state = 'paused';
+    else if (action === 'resume' && st.state === 'paused') st.state = 'running';
+    else if (action === 'stop' && (st.state === 'running' || st.state === 'paused')) {
+      st.state = 'stopped';
+      st.abort.abort();
+    }
+    return this.view(st);
+  }
+
+  list(): ReplayState[] {
+    return [...this.replays.values()].map((s) => this.view(s));
+  }
+
+  stopAll(): void {
+    for (const s of this.replays.values()) if (s.state === 'running' || s.state === 'paused') this.control(s.id, 'stop');
+  }
+
+  private view(s: ReplayState & { abort: AbortController }): ReplayState {
+    const { abort: _abort, ...rest } = s;
+    void _abort;
+    return { ...rest };
+  }
+}
