@@ -12,6 +12,7 @@ import { conv2dFilterGradient, conv2dInputGradient, registerWasmConvGradients } 
 type Shape4 = [number, number, number, number];
 
 before(async () => {
+  tf.enableProdMode(); // no per-op NaN checks, no banner
   registerWasmConvGradients();
   await tf.setBackend('wasm');
   await tf.ready();
