@@ -37,6 +37,8 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset.id })),
     pipelineErrors,
     alertScores: Object.fromEntries([...predictors].map(([id, p]) => [id, p.scores()])),
+    latencyMs: Object.fromEntries([...predictors].map(([id, p]) => [id, p.latencyMs.summary()])),
+    backend: workers[0]?.backend ?? (extras.models ? 'in-process' : 'none'),
   }));
   app.get('/alerts', async () => Object.fromEntries([...predictors].map(([id, p]) => [id, p.alerts.history])));
   app.get('/models', async () => models.map((m) => m.manifest));

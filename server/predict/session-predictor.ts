@@ -5,7 +5,9 @@
 import { Subject, type Subscription } from 'rxjs';
 import { type Alert, AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
 import { detectFailures } from '../../shared/labels.ts';
+import { RecentSamples } from '../../shared/percentiles.ts';
 import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
+import { windowGeometry } from '../../shared/windows.ts';
 import { predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
 import type { RawChunk } from '../pipeline/stages.ts';
 
@@ -36,6 +38,10 @@ export class SessionPredictor {
   private measured = new Float32Array(0);
   private measuredCount = 0;
   private lastTimeS = 0;
+  /** arrival time of recent data frames, by the AE index they end at */
+  private readonly arrivals: { aeEnd: number; ms: number }[] = [];
+  /** latency from the arrival of the frame that completes a window to its prediction leaving, ms */
+  readonly latencyMs = new RecentSamples(1000);
 
   constructor(
     private readonly start: StartFrame,
@@ -50,6 +56,8 @@ export class SessionPredictor {
       const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model });
       const rateHz = model.manifest.preset.sampleRateHz;
       const isTtf = model.manifest.target === 'ttf';
+      const decimation = start.aeRateHz / rateHz;
+      const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
       let done!: () => void;
       this.finished.push(new Promise<void>((r) => (done = r)));
       this.subs.push(
@@ -57,6 +65,8 @@ export class SessionPredictor {
           complete: () => done(),
           next: (avg) => {
             publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
+            // these samples became final when the window starting right after them completed
+            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation);
             if (!isTtf) return;
             for (let i = 0; i < avg.mean.length; i++) {
               const t = (avg.startIndex + i) / rateHz;
@@ -73,7 +83,14 @@ export class SessionPredictor {
     }
   }
 
+  private recordLatency(aeIndex: number): void {
+    const a = this.arrivals.find((x) => x.aeEnd >= aeIndex);
+    if (a) this.latencyMs.add(performance.now() - a.ms);
+  }
+
   push(frame: DataFrame): void {
+    this.arrivals.push({ aeEnd: frame.aeStartIndex + frame.ae[0].length, ms: performance.now() });
+    if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
     this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });
     const mu = frame.mech?.values.mu;
     if (mu && this.start.mech) {

@@ -107,6 +107,7 @@ test('predictions stream to dashboards: contiguous, each sample once, friction a
   assert.ok(samples > 1500, `${samples} samples of 20 s at 100 Hz`);
   const status = (await app.inject('/status')).json();
   assert.equal(status.pipelineErrors, 0);
+  assert.ok(status.latencyMs.live1.count > 5 && status.latencyMs.live1.p99 >= 0, JSON.stringify(status.latencyMs));
   p.close();
   dash.ws.close();
   await app.close();
