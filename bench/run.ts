@@ -6,12 +6,14 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchFixtures } from './fixtures.bench.ts';
 import { benchModel } from './model.bench.ts';
+import { benchServer } from './server.bench.ts';
 import { benchSignal } from './signal.bench.ts';
 
 const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
   fixtures: { title: 'Fixture generation (default AE rate 10 kHz)', run: benchFixtures },
   signal: { title: 'Signal core', run: benchSignal },
   model: { title: 'CED inference and training', run: benchModel },
+  server: { title: 'Live monitor', run: benchServer },
 };
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });

@@ -1,0 +1,138 @@
+/**
+ * The live monitor on loopback: ingest throughput against bare ws + msgpackr (measured in the same
+ * run), replay speed-up of p4677 with the shipped models, end-to-end latency percentiles, and
+ * (section `soak`) server memory over a long replay.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
+import { Packr } from 'msgpackr';
+import { buildApp } from '../server/app.ts';
+import { replay } from '../server/replay/client.ts';
+import { decodeFrame, encodeFrame, PROTOCOL_VERSION } from '../shared/protocol.ts';
+
+const SAMPLES_PER_FRAME = 100_000; // per channel: 10 ms at 10 MHz, or 10 s at 10 kHz
+const FRAMES = 200;
+
+function frameOf(seq: number, session: string): Uint8Array {
+  const a = new Int16Array(SAMPLES_PER_FRAME);
+  const b = new Int16Array(SAMPLES_PER_FRAME);
+  for (let i = 0; i < a.length; i++) {
+    a[i] = (i * 7 + seq) & 0x3fff;
+    b[i] = (i * 3 - seq) & 0x3fff;
+  }
+  return encodeFrame({ type: 'data', session, seq, aeStartIndex: seq * SAMPLES_PER_FRAME, ae: [a, b] });
+}
+
+/** Bare ws + msgpackr: decode each frame and sum the squares of its samples; samples/s. */
+async function bareWs(frames: Uint8Array[]): Promise<number> {
+  const packr = new Packr({ moreTypes: true });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 << 20 });
+  let got = 0;
+  let sink = 0;
+  const done = new Promise<void>((resolveDone) => {
+    wss.on('connection', (s) =>
+      s.on('message', (d: Buffer) => {
+        const f = packr.unpack(d) as { ae: Int16Array[] };
+        for (const ch of f.ae) for (let i = 0; i < ch.length; i++) sink += ch[i] * ch[i];
+        if (++got === frames.length) resolveDone();
+      }),
+    );
+  });
+  await new Promise((r) => wss.once('listening', r));
+  const port = (wss.address() as { port: number }).port;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+  await new Promise((r) => ws.once('open', r));
+  const t0 = performance.now();
+  for (const f of frames) ws.send(f);
+  await done;
+  const s = (performance.now() - t0) / 1000;
+  ws.close();
+  wss.close();
+  void sink;
+  return (frames.length * 2 * SAMPLES_PER_FRAME) / s;
+}
+
+/** slipwatch's ws /ingest: validation, archive, fsync, acks (no models); samples/s. */
+async function slipwatchIngest(frames: Uint8Array[], root: string): Promise<number> {
+  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, 'ingest'), modelsDir: join(root, 'none'), recordingsDir: join(root, 'none'), flushIntervalMs: 20, maxFrameBytes: 64 << 20, log: false });
+  const url = `${(await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws')}/ingest`;
+  const ws = new WebSocket(url, { headers: { authorization: 'Bearer t' } });
+  await new Promise((r) => ws.once('open', r));
+  let acked = -2;
+  const acks: (() => void)[] = [];
+  ws.on('message', (d: Buffer) => {
+    const f = decodeFrame(new Uint8Array(d)) as { type: string; seq: number };
+    if (f.type === 'ack') acked = f.seq;
+    for (const a of acks.splice(0)) a();
+  });
+  ws.send(
+    encodeFrame({
+      type: 'start',
+      protocol: PROTOCOL_VERSION,
+      session: 'bench',
+      experimentId: 'bench',
+      aeRateHz: 10_000_000,
+      aeType: 'int16',
+      aeChannels: [
+        { name: 'ae0', unit: 'counts', scale: 1 },
+        { name: 'ae1', unit: 'counts', scale: 1 },
+      ],
+      preset: '2s',
+    }),
+  );
+  while (acked < -1) await new Promise<void>((r) => acks.push(r));
+  const t0 = performance.now();
+  for (const f of frames) ws.send(f);
+  while (acked < frames.length - 1) await new Promise<void>((r) => acks.push(r));
+  const s = (performance.now() - t0) / 1000;
+  ws.close();
+  await app.close();
+  return (frames.length * 2 * SAMPLES_PER_FRAME) / s;
+}
+
+/** Replay p4677 with the shipped models as fast as acks allow; x real time and latency. */
+async function replaySpeed(root: string, speed: number | 'max'): Promise<{ factor: number; latency: Record<string, number> }> {
+  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20, log: false });
+  const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  const r = await replay({ recordingDir: resolve('data/recordings/p4677'), url: `${base}/ingest`, token: 't', session: 'bench', speed, preset: '2s' });
+  await new Promise((res) => setTimeout(res, 500));
+  const status = (await app.inject('/status')).json() as { latencyMs: Record<string, Record<string, number>> };
+  await app.close();
+  return { factor: 330 / r.seconds, latency: status.latencyMs.bench };
+}
+
+export async function benchServer(): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'slipwatch-bench-server-'));
+  try {
+    const frames = Array.from({ length: FRAMES }, (_, k) => frameOf(k, 'bench'));
+    const bare = await bareWs(frames);
+    const ingest = await slipwatchIngest(frames, root);
+    const max = await replaySpeed(root, 'max');
+    const paced = await replaySpeed(root, 10);
+    const ms = (x: number) => `${x.toFixed(1)} ms`;
+    return [
+      `Ingest, ${FRAMES} frames of 2 x ${SAMPLES_PER_FRAME} int16 samples on loopback:`,
+      '',
+      '| path | samples/s | ratio |',
+      '|---|---:|---:|',
+      `| bare ws + msgpackr, sum of squares per sample | ${(bare / 1e6).toFixed(1)} M | 1.00 |`,
+      `| slipwatch ws /ingest: validate, archive (Arrow, fsync), ack | ${(ingest / 1e6).toFixed(1)} M | ${(ingest / bare).toFixed(2)} |`,
+      '',
+      'Replay of p4677 (330 s, 10 kHz x 2 channels) with the shipped friction and TTF models:',
+      '',
+      '| replay | x real time | latency p50 | p95 | p99 | max |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| as fast as acks allow | ${max.factor.toFixed(1)} | ${ms(max.latency.p50)} | ${ms(max.latency.p95)} | ${ms(max.latency.p99)} | ${ms(max.latency.max)} |`,
+      `| paced at 10x | ${paced.factor.toFixed(1)} | ${ms(paced.latency.p50)} | ${ms(paced.latency.p95)} | ${ms(paced.latency.p99)} | ${ms(paced.latency.max)} |`,
+      '',
+      'Latency: from the arrival of the data frame that completes a window to its prediction leaving the',
+      'server (both models; when replaying flat out, frames queue behind inference and the latency is',
+      'dominated by the backlog).',
+    ].join('\n');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
