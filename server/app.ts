@@ -109,8 +109,9 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     ];
     return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
   });
+  let ingestDrain: () => Promise<void> = async () => {};
   await app.register(async (scope) => {
-    registerIngest(scope, opts, ingest, {
+    ({ drain: ingestDrain } = registerIngest(scope, opts, ingest, {
       outputs: (start) => {
         const usable = models.filter((m) => m.manifest.preset.id === start.preset);
         return { rateHz: usable[0]?.manifest.preset.sampleRateHz ?? 1, targets: usable.map((m) => m.manifest.target) };
@@ -133,7 +134,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
         predictors.set(start.session, p);
         return p;
       },
-    });
+    }));
     // dashboards: read-only, no token
     scope.get('/stream', { websocket: true }, (socket) => {
       hub.add(socket, { type: 'hello', models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset })) });
@@ -141,6 +142,8 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   });
   app.addHook('onClose', async () => {
     replays.stopAll();
+    // sessions first: their pipelines still need the inference workers to finish
+    await ingestDrain();
     hub.closeAll();
     await Promise.all(workers.map((w) => w.close()));
   });

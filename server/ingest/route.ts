@@ -36,7 +36,11 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return q;
 }
 
-export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats: IngestStats, hooks: IngestHooks): void {
+/**
+ * Register ws /ingest. Returns drain(): ends every session and waits until their pipelines have
+ * emitted and archived everything (call it before stopping the inference workers).
+ */
+export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats: IngestStats, hooks: IngestHooks): { drain(): Promise<void> } {
   const sessions = new Map<string, Live>();
 
   const send = (socket: WebSocket, frame: object) => {
@@ -69,10 +73,10 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
     draining.add(p);
   };
 
-  app.addHook('onClose', async () => {
+  const drain = async () => {
     for (const live of [...sessions.values()]) release(live);
     await Promise.all(draining);
-  });
+  };
 
   app.get('/ingest', { websocket: true }, (socket, req) => {
     if (tokenOf(req) !== opts.producerToken) {
@@ -156,4 +160,5 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
       if (live && sessions.get(live.start.session) === live) release(live);
     });
   });
+  return { drain };
 }

@@ -17,6 +17,7 @@ export async function workerModel(dir: string, manifest: ModelManifest, backend 
   let next = 0;
   const ready = new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`inference worker for ${dir} exited (${code}) before it was ready`)));
     worker.on('message', (m: { ready?: boolean; backend?: string; id?: number; out?: Float32Array; error?: string }) => {
       if (m.ready) return resolve(m.backend!);
       const p = pending.get(m.id!);
@@ -43,6 +44,9 @@ export async function workerModel(dir: string, manifest: ModelManifest, backend 
       }),
     close: async () => {
       await worker.terminate();
+      // nothing will answer these now: fail them rather than leave their callers waiting
+      for (const p of pending.values()) p.reject(new Error('inference worker stopped'));
+      pending.clear();
     },
   };
 }
