@@ -9,22 +9,23 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { buildCed, DEFAULT_CED, type Block, parameterSplit } from '../shared/model/ced.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest, type Target } from '../shared/model/manifest.ts';
 import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts';
-import { conditionRecording, type ConditionedRecording, makeWindows, statsOver } from '../shared/node/model/dataset.ts';
+import { conditionRecording, type ConditionedRecording, makeWindows, statsOver, subsetWindows, type WindowSet } from '../shared/node/model/dataset.ts';
 import { portionRange, type Range, splitRange } from '../shared/node/model/protocol.ts';
 import { loadModel, saveModel } from '../shared/node/model/model-io.ts';
 import { trainModel } from '../shared/node/model/train.ts';
 import { presetById, WINDOW_PRESETS } from '../shared/windows.ts';
 
-type Split = (r: ConditionedRecording) => { train: Range; validation: Range };
+/** Where the training and validation windows come from: two ranges, or one range split by windows. */
+type Split = (r: ConditionedRecording) => { train: Range; validation: Range } | { portion: Range; trainFraction: number };
 const labSplit: Split = (r) => ({ train: splitRange(r, 'lab', 'train'), validation: splitRange(r, 'lab', 'validation') });
-/** One cycle's portion (seed 000 used the second cycle of p4677), 90 % to train, 10 % to validate. */
+/**
+ * One cycle's portion (seed 000 used the second cycle of p4677): its windows, 90 % to train and
+ * the last 10 % to validate (a portion is only a few seconds: splitting its time would leave the
+ * validation part shorter than one window).
+ */
 const portionSplit =
   (which: 'pre' | 'post'): Split =>
-  (r) => {
-    const [a, b] = portionRange(r, which, 1);
-    const cut = Math.round(a + 0.9 * (b - a));
-    return { train: [a, cut], validation: [cut, b] };
-  };
+  (r) => ({ portion: portionRange(r, which, 1), trainFraction: 0.9 });
 
 /** Each strategy: its data, split, preset, which blocks train, learning rate (seeds 000 and 003). */
 export const STRATEGIES = {
@@ -107,12 +108,21 @@ async function main(): Promise<void> {
   console.error(backend.summary);
   console.error(`conditioning ${recDir} at ${preset.sampleRateHz} Hz ...`);
   const rec: ConditionedRecording = await conditionRecording(recDir, preset.sampleRateHz);
-  const { train: trainRange, validation: valRange } = strategy.split(rec);
+  const where = strategy.split(rec);
   const log10 = true;
   // per-experiment statistics, as in seed 000: each experiment is normalised by its own
   const stats = statsOver(rec, [0, rec.ae.length], target, log10);
-  const train = makeWindows(rec, trainRange, preset, target, stats, log10);
-  const val = makeWindows(rec, valRange, preset, target, stats, log10);
+  let train: WindowSet;
+  let val: WindowSet;
+  if ('portion' in where) {
+    const all = makeWindows(rec, where.portion, preset, target, stats, log10);
+    const cut = Math.max(1, Math.min(all.count - 1, Math.round(where.trainFraction * all.count)));
+    train = subsetWindows(all, 0, cut);
+    val = subsetWindows(all, cut, all.count);
+  } else {
+    train = makeWindows(rec, where.train, preset, target, stats, log10);
+    val = makeWindows(rec, where.validation, preset, target, stats, log10);
+  }
   console.error(`${train.count} training and ${val.count} validation windows`);
 
   let model: tfTypes.LayersModel;

@@ -188,3 +188,18 @@ export function makeWindows(
   });
   return { x, y, yMean, ySeries, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
 }
+
+/** Windows [from, to) of a set (shares no memory with it). */
+export function subsetWindows(set: WindowSet, from: number, to: number): WindowSet {
+  const size = set.scales * set.samples;
+  return {
+    x: set.x.slice(from * size, to * size),
+    y: set.y.slice(from * size, to * size),
+    yMean: set.yMean.slice(from, to),
+    ySeries: set.ySeries.slice(from * set.samples, to * set.samples),
+    starts: set.starts.slice(from, to),
+    scales: set.scales,
+    samples: set.samples,
+    count: to - from,
+  };
+}
