@@ -12,6 +12,7 @@ import { Packr } from 'msgpackr';
 import { buildApp } from '../server/app.ts';
 import { replay } from '../server/replay/client.ts';
 import { decodeFrame, encodeFrame, PROTOCOL_VERSION } from '../shared/protocol.ts';
+import { Conditioner } from '../shared/signal/condition.ts';
 
 const SAMPLES_PER_FRAME = 100_000; // per channel: 10 ms at 10 MHz, or 10 s at 10 kHz
 const FRAMES = 200;
@@ -93,6 +94,15 @@ export async function slipwatchIngest(frames: Uint8Array[], root: string): Promi
   return (frames.length * 2 * SAMPLES_PER_FRAME) / s;
 }
 
+/** The conditioning stage alone on the same frames (10 MHz -> 100 Hz envelope); samples/s. */
+function conditioning(frames: Uint8Array[]): number {
+  const c = new Conditioner({ inputRateHz: 10_000_000, outputRateHz: 100, mode: 'envelope', channels: 2 });
+  const decoded = frames.map((f) => decodeFrame(f) as { aeStartIndex: number; ae: Int16Array[] });
+  const t0 = performance.now();
+  for (const f of decoded) c.push(f.aeStartIndex, f.ae);
+  return (frames.length * 2 * SAMPLES_PER_FRAME) / ((performance.now() - t0) / 1000);
+}
+
 /** Replay p4677 with the shipped models as fast as acks allow; x real time and latency. */
 export async function replaySpeed(root: string, speed: number | 'max'): Promise<{ factor: number; latency: Record<string, number> }> {
   const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20, log: false });
@@ -115,6 +125,9 @@ export async function benchServer(): Promise<string> {
     const frames = Array.from({ length: FRAMES }, (_, k) => frameOf(k, 'bench'));
     const bare = await bareWs(frames);
     const ingest = await slipwatchIngest(frames, root);
+    const cond = conditioning(frames);
+    // both run on the event loop, one after the other: their rates combine harmonically
+    const combined = 1 / (1 / ingest + 1 / cond);
     const max = await replaySpeed(root, 'max');
     const paced = await replaySpeed(root, 10);
     const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -125,6 +138,8 @@ export async function benchServer(): Promise<string> {
       '|---|---:|---:|',
       `| bare ws + msgpackr, sum of squares per sample | ${(bare / 1e6).toFixed(1)} M | 1.00 |`,
       `| slipwatch ws /ingest: validate, archive (Arrow, fsync), ack | ${(ingest / 1e6).toFixed(1)} M | ${(ingest / bare).toFixed(2)} |`,
+      `| conditioning alone (channel norm, boxcar + FIR decimation to 100 Hz) | ${(cond / 1e6).toFixed(1)} M | ${(cond / bare).toFixed(2)} |`,
+      `| ingest + conditioning, on one thread | ${(combined / 1e6).toFixed(1)} M | ${(combined / bare).toFixed(2)} |`,
       '',
       'Replay of p4677 (330 s, 10 kHz x 2 channels) with the shipped friction and TTF models:',
       '',
