@@ -38,6 +38,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     pipelineErrors,
     alertScores: Object.fromEntries([...predictors].map(([id, p]) => [id, p.scores()])),
     latencyMs: Object.fromEntries([...predictors].map(([id, p]) => [id, p.latencyMs.summary()])),
+    stages: Object.fromEntries([...predictors].map(([id, p]) => [id, { framesIn: p.framesIn, infer: p.stages }])),
     backend: workers[0]?.backend ?? (extras.models ? 'in-process' : 'none'),
   }));
   app.get('/alerts', async () => Object.fromEntries([...predictors].map(([id, p]) => [id, p.alerts.history])));

@@ -10,7 +10,7 @@ import type { ModelManifest } from '../../shared/model/manifest.ts';
 import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
 import { cwtPlanFor, windowGeometry } from '../../shared/windows.ts';
 import { modelPredictorFromArrays } from '../../shared/node/model/evaluate.ts';
-import { condition, infer, type InferBatch, overlapAverage, type RawChunk, scalograms, windows } from './stages.ts';
+import { condition, infer, type InferBatch, type InferStats, overlapAverage, type RawChunk, scalograms, windows } from './stages.ts';
 
 export interface ServingModel {
   manifest: ModelManifest;
@@ -30,6 +30,8 @@ export interface PipelineOptions {
   channelScales: number[];
   model: ServingModel;
   maxBatch?: number;
+  /** filled in as the pipeline runs (status) */
+  stats?: InferStats;
 }
 
 /** Raw AE in, averaged predictions out. */
@@ -41,7 +43,7 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
     condition({ inputRateHz: o.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: o.channelScales.length, channelScales: o.channelScales }),
     windows(windowSamples, stepSamples, toInput),
     scalograms(cwtPlanFor(m.preset), m.input.stats),
-    infer(o.model.infer, windowSamples, o.maxBatch ?? 32),
+    infer(o.model.infer, windowSamples, o.maxBatch ?? 32, o.stats),
     overlapAverage(windowSamples, m.output.stats),
   );
 }

@@ -102,7 +102,16 @@ export type InferBatch = (scalograms: Float32Array, count: number) => Promise<Fl
  * together in the next batch (up to maxBatch), so a pipeline that falls behind catches up with
  * bigger, cheaper batches; order is kept.
  */
-export function infer(run: InferBatch, samples: number, maxBatch: number): OperatorFunction<ScalogramWindow | Gap, SeriesWindow | Gap> {
+export interface InferStats {
+  windowsIn: number;
+  windowsOut: number;
+  batches: number;
+  /** windows waiting now, and the most that ever waited */
+  queued: number;
+  maxQueued: number;
+}
+
+export function infer(run: InferBatch, samples: number, maxBatch: number, stats?: InferStats): OperatorFunction<ScalogramWindow | Gap, SeriesWindow | Gap> {
   return (source) =>
     new Observable<SeriesWindow | Gap>((subscriber) => {
       const queue: (ScalogramWindow | Gap)[] = [];
@@ -127,7 +136,12 @@ export function infer(run: InferBatch, samples: number, maxBatch: number): Opera
             const size = batch[0].scalogram.length;
             const input = new Float32Array(batch.length * size);
             batch.forEach((w, k) => input.set(w.scalogram, k * size));
+            if (stats) stats.queued = queue.length;
             const out = await run(input, batch.length);
+            if (stats) {
+              stats.batches++;
+              stats.windowsOut += batch.length;
+            }
             batch.forEach((w, k) => subscriber.next({ startIndex: w.startIndex, series: out.slice(k * samples, (k + 1) * samples) }));
           }
         } catch (e) {
@@ -140,6 +154,11 @@ export function infer(run: InferBatch, samples: number, maxBatch: number): Opera
       const sub = source.subscribe({
         next: (w) => {
           queue.push(w);
+          if (stats && !('kind' in w)) {
+            stats.windowsIn++;
+            stats.queued = queue.length;
+            stats.maxQueued = Math.max(stats.maxQueued, queue.length);
+          }
           void pump();
         },
         error: (e) => subscriber.error(e),

@@ -9,7 +9,7 @@ import { RecentSamples } from '../../shared/percentiles.ts';
 import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
 import { windowGeometry } from '../../shared/windows.ts';
 import { predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
-import type { RawChunk } from '../pipeline/stages.ts';
+import type { InferStats, RawChunk } from '../pipeline/stages.ts';
 
 export interface PredictionFrame {
   type: 'prediction';
@@ -42,6 +42,9 @@ export class SessionPredictor {
   private readonly arrivals: { aeEnd: number; ms: number }[] = [];
   /** latency from the arrival of the frame that completes a window to its prediction leaving, ms */
   readonly latencyMs = new RecentSamples(1000);
+  /** per model: windows into and out of inference, batches, queue depth */
+  readonly stages: Record<string, InferStats> = {};
+  framesIn = 0;
 
   constructor(
     private readonly start: StartFrame,
@@ -53,7 +56,9 @@ export class SessionPredictor {
     if (models.length > 0 && usable.length === 0)
       throw new ProtocolError('bad-frame', `no model for preset ${start.preset}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
     for (const model of usable) {
-      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model });
+      const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
+      this.stages[model.manifest.target] = stats;
+      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model, stats });
       const rateHz = model.manifest.preset.sampleRateHz;
       const isTtf = model.manifest.target === 'ttf';
       const decimation = start.aeRateHz / rateHz;
@@ -89,6 +94,7 @@ export class SessionPredictor {
   }
 
   push(frame: DataFrame): void {
+    this.framesIn++;
     this.arrivals.push({ aeEnd: frame.aeStartIndex + frame.ae[0].length, ms: performance.now() });
     if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
     this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });

@@ -108,6 +108,10 @@ test('predictions stream to dashboards: contiguous, each sample once, friction a
   const status = (await app.inject('/status')).json();
   assert.equal(status.pipelineErrors, 0);
   assert.ok(status.latencyMs.live1.count > 5 && status.latencyMs.live1.p99 >= 0, JSON.stringify(status.latencyMs));
+  const inf = status.stages.live1.infer.friction;
+  assert.equal(status.stages.live1.framesIn, 20);
+  assert.equal(inf.windowsIn, inf.windowsOut, 'every window inferred');
+  assert.ok(inf.windowsIn > 80 && inf.batches >= 1, JSON.stringify(inf));
   p.close();
   dash.ws.close();
   await app.close();
