@@ -39,9 +39,8 @@ export interface CedConfig {
 
 /**
  * Sized for speed as well as accuracy: 10.8k parameters and 12 MFLOP per window. Twice these
- * widths (42k parameters, 48 MFLOP) ran ~3.5x slower on the wasm backend for no gain this
- * project could measure on its data, and the live monitor must replay > 50x real time with two
- * models on two cores (docs/model.md).
+ * widths (42k parameters, 48 MFLOP) ran ~3.5x slower on the wasm backend, and the live monitor
+ * must replay > 50x real time with two models on two cores (docs/model.md).
  */
 export const DEFAULT_CED: Readonly<CedConfig> = {
   scales: 64,
