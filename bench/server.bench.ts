@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import WebSocket from 'ws';
 import { Packr } from 'msgpackr';
 import { buildApp } from '../server/app.ts';
+import { defaultServerOptions } from '../server/config.ts';
 import { replay } from '../server/replay/client.ts';
 import { decodeFrame, encodeFrame, PROTOCOL_VERSION } from '../shared/protocol.ts';
 import { Conditioner } from '../shared/signal/condition.ts';
@@ -58,7 +59,7 @@ export async function bareWs(frames: Uint8Array[]): Promise<number> {
 
 /** slipwatch's ws /ingest: validation, archive, fsync, acks (no models); samples/s. */
 export async function slipwatchIngest(frames: Uint8Array[], root: string): Promise<number> {
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, 'ingest'), modelsDir: join(root, 'none'), recordingsDir: join(root, 'none'), flushIntervalMs: 20, maxFrameBytes: 64 << 20, log: false });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'ingest'), modelsDir: join(root, 'none'), recordingsDir: join(root, 'none'), flushIntervalMs: 20, maxFrameBytes: 64 << 20 });
   const url = `${(await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws')}/ingest`;
   const ws = new WebSocket(url, { headers: { authorization: 'Bearer t' } });
   await new Promise((r) => ws.once('open', r));
@@ -105,7 +106,7 @@ function conditioning(frames: Uint8Array[]): number {
 
 /** Replay p4677 with the shipped models as fast as acks allow; x real time and latency. */
 export async function replaySpeed(root: string, speed: number | 'max'): Promise<{ factor: number; latency: Record<string, number> }> {
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20, log: false });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20 });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   const t0 = performance.now();
   await replay({ recordingDir: resolve('data/recordings/p4677'), url: `${base}/ingest`, token: 't', session: 'bench', speed, preset: '2s' });

@@ -7,8 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest, Target } from '../shared/model/manifest.ts';
+import { createInference, type Inference, type RuntimeChoice } from '../shared/node/model/inference.ts';
 import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts';
 import { type ConditionedRecording, conditionRecording, makeWindows, statsOver, type Truth, truthOf } from '../shared/node/model/dataset.ts';
 import { type AveragedPrediction, maeR2, mape, modelPredictor, predictSeries, seriesFromScalograms } from '../shared/node/model/evaluate.ts';
@@ -27,7 +27,8 @@ Options:
   --recordings DIR   recordings (default data/recordings)
   --curve FILES      learning-curve points, comma-separated files (default docs/learning-curve.json)
   --out DIR          where results.md and results.json go (default docs)
-  --backend B        auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
+  --backend B        tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
+  --runtime R        inference: auto, onnxruntime, tfjs (default auto: onnxruntime if installed)
   -h, --help         this help`;
 
 interface Score {
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       curve: { type: 'string', default: join(import.meta.dirname, '..', 'docs', 'learning-curve.json') },
       out: { type: 'string', default: join(import.meta.dirname, '..', 'docs') },
       backend: { type: 'string', default: 'auto' },
+      runtime: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,9 +79,17 @@ async function main(): Promise<void> {
     }
     return cache.get(key)!;
   };
-  const loaded = new Map<string, { model: tfTypes.LayersModel; manifest: ModelManifest } | null>();
+  const loaded = new Map<string, { inference: Inference; manifest: ModelManifest } | null>();
   const model = async (name: string) => {
-    if (!loaded.has(name)) loaded.set(name, existsSync(join(models, name, 'manifest.json')) ? await loadModel(join(models, name)) : null);
+    if (!loaded.has(name)) {
+      if (!existsSync(join(models, name, 'manifest.json'))) loaded.set(name, null);
+      else {
+        const { model, manifest } = await loadModel(join(models, name));
+        const inference = await createInference(model, { runtime: values.runtime as 'auto' | RuntimeChoice, threads: 2 });
+        if (loaded.size === 0) console.error(`inference: ${inference.name}${inference.fallbackReason ? ` (${inference.fallbackReason})` : ''}`);
+        loaded.set(name, { inference, manifest });
+      }
+    }
     return loaded.get(name)!;
   };
 
@@ -91,7 +101,7 @@ async function main(): Promise<void> {
     const rec = await recording(id, preset.sampleRateHz);
     const stats = statsOver(rec, statsRange ?? [0, rec.ae.length], target, input.log10);
     const set = makeWindows(rec, range, preset, target, stats, input.log10);
-    const p = predictSeries(modelPredictor(m.model, set, preset), set, stats.output);
+    const p = await predictSeries(modelPredictor(m.inference, set, preset), set, stats.output);
     return { model: name, testedOn: label, target, ...scoreOf(p, truthOf(rec, target), target) };
   };
 
@@ -128,7 +138,7 @@ async function main(): Promise<void> {
   // reference rows: a perfect scalogram and mean, and the mean alone (what MAPE rewards for nothing)
   const lab = await recording('p4677', 100);
   const ref = (await model('cross-train-friction'))?.manifest.preset;
-  if (ref) scores.push(...references(lab, ref));
+  if (ref) scores.push(...(await references(lab, ref)));
 
   const curve: CurvePoint[] = values
     .curve!.split(',')
@@ -141,18 +151,18 @@ async function main(): Promise<void> {
 }
 
 /** Reference scores on the p4677 test split that bound what any model can reach here. */
-function references(lab: ConditionedRecording, preset: WindowPreset): Score[] {
+async function references(lab: ConditionedRecording, preset: WindowPreset): Promise<Score[]> {
   const stats = statsOver(lab, [0, lab.ae.length], 'friction', true);
   const set = makeWindows(lab, splitRange(lab, 'lab', 'test'), preset, 'friction', stats, true);
   const size = set.scales * set.samples;
-  const oracle = (start: number, n: number) => seriesFromScalograms(set.y.subarray(start * size, (start + n) * size), set.yMean.subarray(start, start + n), preset, set.scales, set.samples);
-  const bare = (start: number, n: number) => seriesFromScalograms(set.y.subarray(start * size, (start + n) * size), new Float32Array(n), preset, set.scales, set.samples);
-  const meanOnly = (_: number, n: number) => new Float32Array(n * set.samples);
+  const oracle = async (start: number, n: number) => seriesFromScalograms(set.y.subarray(start * size, (start + n) * size), set.yMean.subarray(start, start + n), preset, set.scales, set.samples);
+  const bare = async (start: number, n: number) => seriesFromScalograms(set.y.subarray(start * size, (start + n) * size), new Float32Array(n), preset, set.scales, set.samples);
+  const meanOnly = async (_: number, n: number) => new Float32Array(n * set.samples);
   const row = (name: string, p: AveragedPrediction): Score => ({ model: name, testedOn: 'p4677 test', target: 'friction', ...scoreOf(p, truthOf(lab, 'friction'), 'friction') });
   return [
-    row('reference: true scalogram and window mean', predictSeries(oracle, set, stats.output)),
-    row('reference: true scalogram alone (seed 000 CED ceiling)', predictSeries(bare, set, stats.output)),
-    row('reference: the experiment mean', predictSeries(meanOnly, set, stats.output)),
+    row('reference: true scalogram and window mean', await predictSeries(oracle, set, stats.output)),
+    row('reference: true scalogram alone (seed 000 CED ceiling)', await predictSeries(bare, set, stats.output)),
+    row('reference: the experiment mean', await predictSeries(meanOnly, set, stats.output)),
   ];
 }
 

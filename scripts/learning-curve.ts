@@ -13,6 +13,7 @@ import { type Block, buildCed, buildHeadModel } from '../shared/model/ced.ts';
 import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts';
 import { conditionRecording, makeWindows, statsOver, truthOf } from '../shared/node/model/dataset.ts';
 import { mape, modelPredictor, predictSeries } from '../shared/node/model/evaluate.ts';
+import { createInference } from '../shared/node/model/inference.ts';
 import { loadModel } from '../shared/node/model/model-io.ts';
 import { cyclesRange, splitRange } from '../shared/node/model/protocol.ts';
 import { trainModel } from '../shared/node/model/train.ts';
@@ -117,7 +118,9 @@ async function main(): Promise<void> {
           }
         }
         const r = await trainModel(model, train, val, { epochs, patience, batchSize: 16, learningRate: lr, seed, trainable });
-        const m = mape(predictSeries(modelPredictor(model, test, preset), test, stats.output), truthOf(rec, 'friction'));
+        const inference = await createInference(model, { threads: 2 });
+        const m = mape(await predictSeries(modelPredictor(inference, test, preset), test, stats.output), truthOf(rec, 'friction'));
+        await inference.dispose();
         points.push({ strategy, cycles: c, seed, trainWindows: train.count, mapePct: m, epochs: r.epochsRun, seconds: r.seconds });
         writeFileSync(out, `${JSON.stringify({ test: 'p4677 last 60 %, friction MAPE', points }, null, 1)}\n`);
         console.error(`${strategy.padEnd(12)} ${String(c).padStart(4)} cycles seed ${seed}: ${train.count} windows, MAPE ${m.toFixed(3)} %, ${r.epochsRun} epochs, ${r.seconds.toFixed(0)} s`);

@@ -22,7 +22,7 @@ export interface AppExtras {
 export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.log });
   await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
-  const workers = extras.models ? [] : await loadServingModels(opts.modelsDir);
+  const workers = extras.models ? [] : await loadServingModels(opts.modelsDir, { runtime: opts.runtime });
   const models: ServingModel[] = extras.models ?? workers;
   const hub = new Hub(extras.hubLimits);
   const ingest = newIngestStats();

@@ -19,6 +19,8 @@ export interface ServerOptions {
   flushIntervalMs: number;
   /** the largest WebSocket message accepted, bytes */
   maxFrameBytes: number;
+  /** inference runtime of the models: auto (onnxruntime if installed, else tfjs), onnxruntime, tfjs */
+  runtime: string;
   /** log requests and events to stdout */
   log: boolean;
 }
@@ -40,14 +42,19 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'recordingsDir', flag: '--recordings', env: 'SLIPWATCH_RECORDINGS', default: resolve('data/recordings'), doc: 'recordings the server can replay' },
   { key: 'flushIntervalMs', flag: '--flush-ms', env: 'SLIPWATCH_FLUSH_MS', default: 20, doc: 'fsync and acknowledge at least every N ms' },
   { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'SLIPWATCH_MAX_FRAME_BYTES', default: 16 * 1024 * 1024, doc: 'largest WebSocket message accepted' },
+  { key: 'runtime', flag: '--runtime', env: 'SLIPWATCH_RUNTIME', default: 'auto', doc: 'inference runtime: auto, onnxruntime or tfjs' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
 ];
+
+/** Every option at its default (tests and benches override what they need). */
+export function defaultServerOptions(): ServerOptions {
+  return Object.fromEntries(SERVER_OPTIONS.map((o) => [o.key, o.default])) as unknown as ServerOptions;
+}
 
 /** Options from flags, then environment, then defaults; an unknown flag or bad value throws. */
 export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerOptions | 'help' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  const out: Record<string, unknown> = {};
-  for (const o of SERVER_OPTIONS) out[o.key] = o.default;
+  const out: Record<string, unknown> = { ...defaultServerOptions() };
   const set = (o: OptionSpec<keyof ServerOptions>, raw: string, where: string) => {
     if (typeof o.default === 'number') {
       const n = Number(raw);

@@ -9,7 +9,8 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest } from '../../shared/model/manifest.ts';
 import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
 import { cwtPlanFor, windowGeometry } from '../../shared/windows.ts';
-import { modelPredictorFromArrays } from '../../shared/node/model/evaluate.ts';
+import { seriesPredictor } from '../../shared/node/model/evaluate.ts';
+import { createInference, type InferenceOptions } from '../../shared/node/model/inference.ts';
 import { condition, infer, type InferBatch, type InferStats, overlapAverage, type RawChunk, scalograms, windows } from './stages.ts';
 
 export interface ServingModel {
@@ -18,10 +19,10 @@ export interface ServingModel {
 }
 
 /** A model run in this thread (tests, offline replays); the server uses worker threads. */
-export function inProcessModel(model: tfTypes.LayersModel, manifest: ModelManifest): ServingModel {
+export async function inProcessModel(model: tfTypes.LayersModel, manifest: ModelManifest, options: InferenceOptions = {}): Promise<ServingModel & { backend: string }> {
   const plan = cwtPlanFor(manifest.preset);
-  const run = modelPredictorFromArrays(model, manifest.preset, plan.scales, plan.n);
-  return { manifest, infer: async (x, n) => run(x, n) };
+  const inference = await createInference(model, options);
+  return { manifest, backend: inference.name, infer: seriesPredictor(inference, manifest.preset, plan.scales, plan.n) };
 }
 
 export interface PipelineOptions {

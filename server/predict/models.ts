@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateManifest } from '../../shared/model/manifest.ts';
-import { type WorkerModel, workerModel } from './worker-model.ts';
+import { type WorkerModel, workerModel, type WorkerModelOptions } from './worker-model.ts';
 
-export async function loadServingModels(dir: string, backend = 'auto'): Promise<WorkerModel[]> {
+export async function loadServingModels(dir: string, options: WorkerModelOptions = {}): Promise<WorkerModel[]> {
   if (!existsSync(dir)) return [];
   const out: WorkerModel[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -15,7 +15,7 @@ export async function loadServingModels(dir: string, backend = 'auto'): Promise<
     if (!existsSync(manifestPath)) continue;
     const manifest: unknown = JSON.parse(readFileSync(manifestPath, 'utf8'));
     validateManifest(manifest);
-    out.push(await workerModel(join(dir, name), manifest, backend));
+    out.push(await workerModel(join(dir, name), manifest, options));
   }
   return out;
 }

@@ -6,13 +6,21 @@ import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../../shared/model/manifest.ts';
 import type { ServingModel } from '../pipeline/pipeline.ts';
 
+export interface WorkerModelOptions {
+  /** tfjs backend (auto, tensorflow-gpu, tensorflow, wasm, cpu) */
+  backend?: string;
+  /** inference runtime (auto, onnxruntime, tfjs) */
+  runtime?: string;
+}
+
 export interface WorkerModel extends ServingModel {
+  /** what runs the model, e.g. "onnxruntime 1.30.0 (cpu, 1 thread)" or "tfjs wasm" */
   backend: string;
   close(): Promise<void>;
 }
 
-export async function workerModel(dir: string, manifest: ModelManifest, backend = 'auto'): Promise<WorkerModel> {
-  const worker = new Worker(new URL('./infer-worker-entry.mjs', import.meta.url), { workerData: { dir, backend } });
+export async function workerModel(dir: string, manifest: ModelManifest, { backend = 'auto', runtime = 'auto' }: WorkerModelOptions = {}): Promise<WorkerModel> {
+  const worker = new Worker(new URL('./infer-worker-entry.mjs', import.meta.url), { workerData: { dir, backend, runtime } });
   const pending = new Map<number, { resolve: (x: Float32Array) => void; reject: (e: Error) => void }>();
   let next = 0;
   const ready = new Promise<string>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.ts';
+import { defaultServerOptions } from '../../server/config.ts';
 import { readWholeStream } from '../../shared/node/recording/arrow-stream.ts';
 import { dataFrame, startFrame, TestProducer } from './helpers/producer.ts';
 
@@ -20,7 +21,7 @@ let n = 0;
 
 async function server(maxFrameBytes = 8 << 20): Promise<{ app: FastifyInstance; url: string; archive: string }> {
   const archive = join(root, `archive-${n++}`);
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: TOKEN, archiveDir: archive, modelsDir: join(root, 'no-models'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes, log: false });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: TOKEN, archiveDir: archive, modelsDir: join(root, 'no-models'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `${address.replace('http', 'ws')}/ingest`, archive };
 }

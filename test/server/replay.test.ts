@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildApp } from '../../server/app.ts';
+import { defaultServerOptions } from '../../server/config.ts';
 import { replay } from '../../server/replay/client.ts';
 import { readWholeStream } from '../../shared/node/recording/arrow-stream.ts';
 
@@ -17,7 +18,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test('a replay that loses its connection twice resumes and archives every sample exactly once', async () => {
   const archive = join(root, 'archive');
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: archive, modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: archive, modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20 });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   let drops = 0;
   const done = replay({
@@ -49,7 +50,7 @@ test('a replay that loses its connection twice resumes and archives every sample
 
 test('REST replay control: list recordings, start, pause, resume, stop; bad requests get 400', async () => {
   const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
-  const app = await buildApp({ host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, 'archive-rest'), modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'archive-rest'), modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, maxFrameBytes: 8 << 20 });
   await app.listen({ host: '127.0.0.1', port: 0 });
   assert.deepEqual((await app.inject('/recordings')).json(), { recordings: ['p4677-mini', 'sim-mini'] });
   assert.equal((await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'nope' } })).statusCode, 400);

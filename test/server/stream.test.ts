@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { buildApp } from '../../server/app.ts';
+import { defaultServerOptions } from '../../server/config.ts';
 import { inProcessModel } from '../../server/pipeline/pipeline.ts';
 import { buildCed, DEFAULT_CED } from '../../shared/model/ced.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../../shared/model/manifest.ts';
@@ -80,8 +81,8 @@ async function streamRecording(p: TestProducer, session: string, seconds: number
 /** A server on a free port with the test model; returns it and its ws:// base address. */
 async function serverWithModel(archive: string) {
   const app = await buildApp(
-    { host: '127.0.0.1', port: 0, producerToken: 't', archiveDir: join(root, archive), modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20, log: false },
-    { models: [model()] },
+    { ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, archive), modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20 },
+    { models: [await model()] },
   );
   return { app, base: (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') };
 }

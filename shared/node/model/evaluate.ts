@@ -3,12 +3,12 @@
  * series, de-normalise, overlap-average (mean +- std per sample), and score against the truth.
  * The live pipeline calls the same pieces, so offline scores describe what the monitor shows.
  */
-import * as tf from '@tensorflow/tfjs';
 import { type AveragedSamples, OverlapAverager } from '../../signal/overlap-average.ts';
 import type { NormStats } from '../../signal/normalise.ts';
 import type { WindowPreset } from '../../windows.ts';
 import { type Truth, type WindowSet } from './dataset.ts';
 import { cwtPlanFor } from '../../windows.ts';
+import type { Inference } from './inference.ts';
 
 export interface AveragedPrediction {
   /** absolute model-rate index of mean[0] */
@@ -19,7 +19,7 @@ export interface AveragedPrediction {
 }
 
 /** Normalised series predicted for windows [start, start + n): n x samples values. */
-export type Predictor = (start: number, n: number) => Float32Array;
+export type Predictor = (start: number, n: number) => Promise<Float32Array>;
 
 /**
  * A window's normalised series from a scalogram and a window mean (in place into series): the
@@ -49,31 +49,28 @@ export function seriesFromScalograms(scalograms: Float32Array, means: ArrayLike<
  * (n x samples): a CED (a scalogram and a window mean per window) or a head model (the series
  * directly, seed 003's application layers). Offline evaluation and the live pipeline both use it.
  */
-export function modelPredictorFromArrays(model: tf.LayersModel, preset: WindowPreset, scales: number, samples: number): (x: Float32Array, n: number) => Float32Array {
-  return (x, n) => {
-    const outs = tf.tidy(() => {
-      const y = model.predict(tf.tensor4d(x, [n, scales, samples, 1]));
-      return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
-    });
+export function seriesPredictor(inference: Inference, preset: WindowPreset, scales: number, samples: number): (x: Float32Array, n: number) => Promise<Float32Array> {
+  return async (x, n) => {
+    const outs = await inference.run(x, n);
     return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, scales, samples) : outs[0];
   };
 }
 
-/** The predictor of a model on a window set. */
-export function modelPredictor(model: tf.LayersModel, set: WindowSet, preset: WindowPreset): Predictor {
+/** The predictor of a model (through an inference runtime) on a window set. */
+export function modelPredictor(inference: Inference, set: WindowSet, preset: WindowPreset): Predictor {
   const size = set.scales * set.samples;
-  const run = modelPredictorFromArrays(model, preset, set.scales, set.samples);
+  const run = seriesPredictor(inference, preset, set.scales, set.samples);
   return (start, n) => run(set.x.subarray(start * size, (start + n) * size), n);
 }
 
 /** Predict every window of a set, de-normalise, and overlap-average. */
-export function predictSeries(predict: Predictor, set: WindowSet, outputStats: NormStats, batchSize = 32): AveragedPrediction {
+export async function predictSeries(predict: Predictor, set: WindowSet, outputStats: NormStats, batchSize = 32): Promise<AveragedPrediction> {
   const avg = new OverlapAverager(set.samples);
   const parts: AveragedSamples[] = [];
   const series = new Float32Array(set.samples);
   for (let start = 0; start < set.count; start += batchSize) {
     const n = Math.min(batchSize, set.count - start);
-    const out = predict(start, n);
+    const out = await predict(start, n);
     for (let k = 0; k < n; k++) {
       for (let i = 0; i < set.samples; i++) series[i] = out[k * set.samples + i] * outputStats.std + outputStats.mean;
       const done = avg.add(set.starts[start + k], series);

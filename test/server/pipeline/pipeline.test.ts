@@ -11,6 +11,7 @@ import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from '../../..
 import { initBackend } from '../../../shared/node/model/backend.ts';
 import { conditionRecording, makeWindows, statsOver } from '../../../shared/node/model/dataset.ts';
 import { modelPredictor, predictSeries } from '../../../shared/node/model/evaluate.ts';
+import { createInference } from '../../../shared/node/model/inference.ts';
 import { openRecording, readRecordingStream } from '../../../shared/node/recording/recording.ts';
 import type { AveragedSamples } from '../../../shared/signal/overlap-average.ts';
 import { presetById } from '../../../shared/windows.ts';
@@ -42,7 +43,7 @@ test('replaying a recording through the live pipeline gives the offline predicti
 
   // offline: the evaluation path
   const set = makeWindows(rec, [0, rec.ae.length], preset, 'friction', stats, true);
-  const offline = predictSeries(modelPredictor(model, set, preset), set, stats.output);
+  const offline = await predictSeries(modelPredictor(await createInference(model), set, preset), set, stats.output);
 
   // live: raw int16 AE batches through the operators, in small uneven chunks
   const recording = await openRecording(MINI);
@@ -55,7 +56,7 @@ test('replaying a recording through the live pipeline gives the offline predicti
       chunks.push({ startIndex: b.rowOffset + off, channels: cols.map((c) => c.subarray(off, end)) });
     }
   }
-  const live: AveragedSamples[] = await firstValueFrom(from(chunks).pipe(predictionPipeline({ aeRateHz: 10_000, channelScales: scales, model: inProcessModel(model, manifest), maxBatch: 7 }), toArray()));
+  const live: AveragedSamples[] = await firstValueFrom(from(chunks).pipe(predictionPipeline({ aeRateHz: 10_000, channelScales: scales, model: await inProcessModel(model, manifest), maxBatch: 7 }), toArray()));
 
   // the live stream starts earlier (it does not wait for friction), so compare where both have
   // the same windows: from one window after the offline start to the end

@@ -8,6 +8,7 @@ import { before, test } from 'node:test';
 import { initBackend } from '../../../../shared/node/model/backend.ts';
 import { type ConditionedRecording, conditionRecording, fractionRange, makeWindows, statsOver, truthOf } from '../../../../shared/node/model/dataset.ts';
 import { mape, maeR2, modelPredictor, predictSeries, seriesFromScalograms } from '../../../../shared/node/model/evaluate.ts';
+import { createInference } from '../../../../shared/node/model/inference.ts';
 import { buildCed } from '../../../../shared/model/ced.ts';
 import { cwtPlanFor, presetById } from '../../../../shared/windows.ts';
 
@@ -64,16 +65,16 @@ test('windows: on the grid, scalograms of the normalised series, undefined targe
   assert.ok(ttf.x.every(Number.isFinite) && ttf.y.every(Number.isFinite));
 });
 
-test('the serving path with perfect outputs: every sample once; window means are what make R^2 high', () => {
+test('the serving path with perfect outputs: every sample once; window means are what make R^2 high', async () => {
   const preset = presetById('2s');
   const range = fractionRange(rec, 0, 1);
   const stats = statsOver(rec, range, 'friction', true);
   const w = makeWindows(rec, range, preset, 'friction', stats, true);
   const size = w.scales * w.samples;
   // an oracle that returns the true scalograms, with the true window means or with zeros
-  const oracle = (withMeans: boolean) => (start: number, n: number) =>
+  const oracle = (withMeans: boolean) => async (start: number, n: number) =>
     seriesFromScalograms(w.y.subarray(start * size, (start + n) * size), withMeans ? w.yMean.subarray(start, start + n) : new Float32Array(n), preset, w.scales, w.samples);
-  const p = predictSeries(oracle(true), w, stats.output);
+  const p = await predictSeries(oracle(true), w, stats.output);
   assert.equal(p.startIndex, w.starts[0]);
   assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
   assert.equal(p.count[0], 1);
@@ -82,16 +83,16 @@ test('the serving path with perfect outputs: every sample once; window means are
   assert.ok(full.r2 > 0.95, `oracle R^2 with window means ${full.r2}`);
   assert.ok(mape(p, truthOf(rec, 'friction')) < 0.25, `oracle MAPE ${mape(p, truthOf(rec, 'friction'))} %`);
   // without the means (seed 000's CED): a 2 s scalogram cannot carry an 8 s cycle's level
-  const bare = maeR2(predictSeries(oracle(false), w, stats.output), truthOf(rec, 'friction'));
+  const bare = maeR2(await predictSeries(oracle(false), w, stats.output), truthOf(rec, 'friction'));
   assert.ok(bare.r2 < 0.8, `oracle R^2 without window means ${bare.r2}`);
 });
 
-test('a CED predicts through the same path (shapes and finiteness)', () => {
+test('a CED predicts through the same path (shapes and finiteness)', async () => {
   const preset = presetById('2s');
   const range = fractionRange(rec, 0, 0.3);
   const stats = statsOver(rec, range, 'friction', true);
   const w = makeWindows(rec, range, preset, 'friction', stats, true);
-  const p = predictSeries(modelPredictor(buildCed({ seed: 2 }), w, preset), w, stats.output);
+  const p = await predictSeries(modelPredictor(await createInference(buildCed({ seed: 2 })), w, preset), w, stats.output);
   assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
   assert.ok(p.mean.every(Number.isFinite) && p.std.every(Number.isFinite));
 });
