@@ -1,10 +1,12 @@
 /**
  * CED speed on every backend this machine has: inference ms per window at batch 1 and batched,
- * training ms per step (batch 16), the model's FLOPs per window and the GFLOP/s achieved.
+ * training ms per step (batch 16), the model's FLOPs per window and the GFLOP/s achieved; and
+ * the same network served by onnxruntime-node (inference only), the runtime the server uses.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildCed, macsPerWindow, parameterSplit } from '../shared/model/ced.ts';
 import { BACKENDS, initBackend } from '../shared/node/model/backend.ts';
+import { createInference } from '../shared/node/model/inference.ts';
 import { LOSSES } from '../shared/node/model/train.ts';
 
 function median(xs: number[]): number {
@@ -62,5 +64,24 @@ export async function benchModel(): Promise<string> {
     tf.dispose([x1, x32, x16, ...y16]);
     model.dispose();
   }
+  // onnxruntime-node on the same network (same seed, same weights): what the server serves with
+  const model = buildCed({ seed: 1 });
+  const flops = 2 * macsPerWindow(model);
+  for (const threads of [1, 2]) {
+    let ort;
+    try {
+      ort = await createInference(model, { runtime: 'onnxruntime', threads });
+    } catch (e) {
+      lines.push(`| onnxruntime | not available: ${(e as Error).message} | | | |`);
+      break;
+    }
+    const x1 = tf.randomNormal([1, 64, 200, 1]).dataSync() as Float32Array;
+    const x32 = tf.randomNormal([32, 64, 200, 1]).dataSync() as Float32Array;
+    const b1 = await timeCalls(async () => void (await ort.run(x1, 1)), 200);
+    const b32 = (await timeCalls(async () => void (await ort.run(x32, 32)), 20)) / 32;
+    lines.push(`| ${ort.name} | ${b1.toFixed(2)} ms | ${b32.toFixed(2)} ms | (inference only) | ${(flops / b32 / 1e6).toFixed(2)} |`);
+    await ort.dispose();
+  }
+  model.dispose();
   return `${info}\n\n${lines.join('\n')}`;
 }

@@ -58,6 +58,7 @@ Options:
   --patience N        stop after N epochs without validation improvement (default 8; the
                       limited-data strategies default to 100, as in seed 000)
   --batch N           batch size (default 16)
+  --lr X              learning rate (default: the strategy's, 1e-3; fine-tune 5e-5)
   --seed N            initialisation and shuffling seed (default 1)
   --backend B         auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
   -h, --help          this help`;
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       epochs: { type: 'string', default: '40' },
       patience: { type: 'string' },
       batch: { type: 'string', default: '16' },
+      lr: { type: 'string' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
   const epochs = positiveInt('epochs', values.epochs);
   const patience = positiveInt('patience', values.patience ?? (name.startsWith('limited') ? '100' : '8'));
   const batchSize = positiveInt('batch', values.batch);
+  const learningRate = values.lr === undefined ? strategy.lr : Number(values.lr);
+  if (!(learningRate > 0 && learningRate < 1)) throw new Error(`--lr must be a number in (0, 1), got ${values.lr}`);
   const seed = positiveInt('seed', values.seed);
   const recDir = join(resolve(values.recordings!), strategy.data);
   if (!existsSync(join(recDir, 'recording.json'))) throw new Error(`${recDir} is missing; run npm run fixtures first`);
@@ -142,7 +146,7 @@ async function main(): Promise<void> {
   const split = parameterSplit(model);
   console.error(`parameters: ${split.total} (encoder ${split.encoder}, latent ${split.latent}, decoder ${split.decoder}); training ${strategy.blocks.join(' + ')}`);
   const out = resolve(values.out);
-  const manifestFor = (bestValidationLoss: number, epochsRun: number): ModelManifest => ({
+  const manifestFor = (bestValidationLoss: number, epochsRun: number, seconds: number): ModelManifest => ({
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     name: `${name}-${target}`,
@@ -151,13 +155,13 @@ async function main(): Promise<void> {
     ced,
     input: { conditioning: rec.conditioning, log10, stats: stats.input },
     output: { stats: stats.output },
-    training: { strategy: name, trainedOn: [...trainedBefore, rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss },
+    training: { strategy: name, trainedOn: [...trainedBefore, rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss, learningRate, seconds: Math.round(seconds) },
   });
   const result = await trainModel(model, train, val, {
     epochs,
     patience,
     batchSize,
-    learningRate: strategy.lr,
+    learningRate,
     seed,
     trainable: strategy.blocks as readonly Block[],
     onBatch: (done, total, loss) => {
@@ -173,10 +177,10 @@ async function main(): Promise<void> {
           `elapsed ${e.elapsedS.toFixed(0)} s  eta <= ${e.etaS.toFixed(0)} s`,
       );
       // checkpoint: the best model so far is always on disk
-      if (e.best) await saveModel(model, out, manifestFor(e.valLoss, e.epoch));
+      if (e.best) await saveModel(model, out, manifestFor(e.valLoss, e.epoch, e.elapsedS));
     },
   });
-  await saveModel(model, out, manifestFor(result.bestValLoss, result.epochsRun));
+  await saveModel(model, out, manifestFor(result.bestValLoss, result.epochsRun, result.seconds));
   console.error(`best validation loss ${result.bestValLoss.toFixed(4)} at epoch ${result.bestEpoch}; ${result.seconds.toFixed(0)} s; saved ${out}`);
 }
 

@@ -40,6 +40,10 @@ export interface ModelManifest {
     seed: number;
     backend: string;
     bestValidationLoss: number;
+    /** optimiser step size (Adam) */
+    learningRate?: number;
+    /** wall-clock training time */
+    seconds?: number;
   };
 }
 

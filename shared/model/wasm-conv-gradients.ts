@@ -72,12 +72,14 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
   });
 }
 
-/** Insert s - 1 zeros between consecutive rows and columns: [B, H, W, C] -> [B, (H-1)sh+1, (W-1)sw+1, C]. */
-function dilateSpatial(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+/**
+ * Insert s - 1 zeros after every row and column: [B, H, W, C] -> [B, H sh, W sw, C] (one reshape
+ * and one pad; the trailing zeros are absorbed by the padding that follows).
+ */
+function zeroStuff(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return t;
   const [b, h, w, c] = t.shape;
-  const expanded = tf.reshape(t, [b, h, 1, w, 1, c]);
-  const padded = tf.pad(expanded, [
+  const padded = tf.pad(tf.reshape(t, [b, h, 1, w, 1, c]), [
     [0, 0],
     [0, 0],
     [0, sh - 1],
@@ -85,41 +87,56 @@ function dilateSpatial(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
     [0, sw - 1],
     [0, 0],
   ]);
-  const flat = tf.reshape(padded, [b, h * sh, w * sw, c]);
-  return tf.slice(flat, [0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, c]) as tf.Tensor4D;
+  return tf.reshape(padded, [b, h * sh, w * sw, c]) as tf.Tensor4D;
 }
 
-/** dx = d(loss)/d(x) for y = conv2d(x, W), x of shape xShape. */
+/** Pad (positive) or crop (negative) each spatial side of [B, H, W, C]: at most one slice and one pad. */
+function padOrCrop(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  let x = t;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const [, h, w] = x.shape;
+    const [t0, l0] = [Math.max(-top, 0), Math.max(-left, 0)];
+    x = tf.slice(x, [0, t0, l0, 0], [-1, h - t0 - Math.max(-bottom, 0), w - l0 - Math.max(-right, 0), -1]);
+  }
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    x = tf.pad(x, [
+      [0, 0],
+      [Math.max(top, 0), Math.max(bottom, 0)],
+      [Math.max(left, 0), Math.max(right, 0)],
+      [0, 0],
+    ]);
+  }
+  return x;
+}
+
+/**
+ * dx = d(loss)/d(x) for y = conv2d(x, W), x of shape xShape: a valid correlation of the
+ * zero-stuffed dy with the rotated filter, its input padded so that the output is exactly the
+ * H x W of x (the forward padding cropped, rows the forward conv never read left at zero). The
+ * padding is computed up front, so the common cases need no slice: tfjs-wasm's Slice, Concat and
+ * SplitV copy row by row in JavaScript and cost more than the convolution on narrow tensors.
+ */
 export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, xShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const info = geometry(xShape, filter.shape, attrs);
     const [sh, sw] = [info.strideHeight, info.strideWidth];
     const [dh, dw] = [info.dilationHeight, info.dilationWidth];
     const [kh, kw] = [filter.shape[0], filter.shape[1]];
-    const up = dilateSpatial(dy, sh, sw);
-    // full correlation: pad by the dilated kernel extent on both sides
+    const [, H, W] = xShape;
+    const up = zeroStuff(dy, sh, sw); // length Ho sh per axis: (Ho - 1) sh + 1 samples and sh - 1 zeros
+    // x row h receives dy rows p with p sh + i dh - padTop = h: in the full correlation of the
+    // stuffed dy (padded by the kernel extent e), x row h is output row h + padTop. Pad so that
+    // output row 0 is x row 0 and there are exactly H rows.
     const eh = (kh - 1) * dh;
     const ew = (kw - 1) * dw;
-    const upPadded = tf.pad(up, [
-      [0, 0],
-      [eh, eh],
-      [ew, ew],
-      [0, 0],
-    ]);
-    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Cout, Cin]
-    const full = tf.conv2d(upPadded as tf.Tensor4D, rotated as tf.Tensor4D, 1, 'valid', 'NHWC', [dh, dw]);
-    // full index h' corresponds to input row h' - padTop
     const pad = info.padInfo;
-    const [, H, W] = xShape;
-    const avail = [full.shape[1] - pad.top, full.shape[2] - pad.left];
-    const cropped = tf.slice(full, [0, pad.top, pad.left, 0], [-1, Math.min(H, avail[0]), Math.min(W, avail[1]), -1]);
-    // rows and columns the forward conv never read get zero gradient
-    return tf.pad(cropped, [
-      [0, 0],
-      [0, H - cropped.shape[1]],
-      [0, W - cropped.shape[2]],
-      [0, 0],
-    ]) as tf.Tensor4D;
+    const top = eh - pad.top;
+    const left = ew - pad.left;
+    const bottom = H + eh - top - up.shape[1];
+    const right = W + ew - left - up.shape[2];
+    const input = padOrCrop(up, top, bottom, left, right);
+    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Cout, Cin]
+    return tf.conv2d(input, rotated as tf.Tensor4D, 1, 'valid', 'NHWC', [dh, dw]) as tf.Tensor4D;
   });
 }
 

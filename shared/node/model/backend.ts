@@ -3,10 +3,12 @@
  * TensorFlow) > wasm (XNNPACK, SIMD) > cpu (plain JavaScript). The native packages are optional
  * dependencies whose install downloads libtensorflow; where that failed npm drops them, so they are
  * loaded by dynamic import and skipped when absent. The wasm backend gets the convolution gradient
- * kernels it lacks (shared/model/wasm-conv-gradients.ts), so every backend can train.
+ * kernels it lacks (shared/model/wasm-conv-gradients.ts), so every backend can train, and faster
+ * channel Concat/SplitV (shared/model/wasm-copy-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmConvGradients } from '../../model/wasm-conv-gradients.ts';
+import { registerWasmCopyKernels } from '../../model/wasm-copy-kernels.ts';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -35,6 +37,7 @@ async function activate(name: BackendChoice): Promise<string> {
     case 'wasm': {
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmConvGradients();
+      registerWasmCopyKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       return 'wasm';
     }

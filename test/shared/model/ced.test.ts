@@ -8,7 +8,8 @@ import { blockOf, buildCed, DEFAULT_CED, macsPerWindow, parameterSplit, setTrain
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from '../../../shared/model/manifest.ts';
 import { initBackend } from '../../../shared/node/model/backend.ts';
 import { loadModel, saveModel } from '../../../shared/node/model/model-io.ts';
-import { LOSSES } from '../../../shared/node/model/train.ts';
+import type { WindowSet } from '../../../shared/node/model/dataset.ts';
+import { evaluateLoss, LOSSES } from '../../../shared/node/model/train.ts';
 import { presetById } from '../../../shared/windows.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-ced-'));
@@ -60,6 +61,32 @@ test('a tiny training run lowers the loss on a learnable problem (target: the in
   let last = first;
   for (let i = 0; i < 40; i++) last = ((await m.trainOnBatch(x, y)) as number[])[0];
   assert.ok(last < 0.5 * first, `loss ${first} -> ${last}`);
+});
+
+test('the validation loss equals the training loss computed by tfjs, through either runtime', async () => {
+  const m = buildCed({ seed: 11 });
+  m.compile({ optimizer: tf.train.adam(1e-3), loss: LOSSES });
+  const n = 5;
+  const x = tf.randomNormal([n, 64, 200, 1], 0, 1, 'float32', 12);
+  const y = tf.randomNormal([n, 64, 200, 1], 0, 1, 'float32', 13);
+  const yMean = tf.randomNormal([n, 1], 0, 1, 'float32', 14);
+  // the training loss: LOSSES applied to each output, averaged over windows, summed over outputs
+  const [p0, p1] = m.predict(x) as tf.Tensor[];
+  const expected = tf.mean(LOSSES[0](y, p0)).dataSync()[0] + tf.mean(LOSSES[1](yMean, p1)).dataSync()[0];
+  const set: WindowSet = {
+    x: x.dataSync() as Float32Array,
+    y: y.dataSync() as Float32Array,
+    yMean: yMean.dataSync() as Float32Array,
+    ySeries: new Float32Array(n * 200),
+    starts: [0, 20, 40, 60, 80],
+    scales: 64,
+    samples: 200,
+    count: n,
+  };
+  for (const runtime of ['tfjs', 'onnxruntime'] as const) {
+    const got = await evaluateLoss(m, set, { batchSize: 2, runtime }); // batches of 2, 2 and 1
+    assert.ok(Math.abs(got - expected) <= 1e-5 * expected, `${runtime}: ${got} vs ${expected}`);
+  }
 });
 
 test('cross-training the latent space leaves encoder and decoder bit-identical', async () => {
