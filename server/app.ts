@@ -12,11 +12,32 @@ import { loadServingModels } from './predict/models.ts';
 import { SessionPredictor } from './predict/session-predictor.ts';
 import { ReplayManager } from './replay/manager.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
+import type { HelloFrame } from '../shared/protocol.ts';
+import { extractColumns, TILE_RANGE } from '../shared/tiles.ts';
+import { cwtPlanFor, tileColumns } from '../shared/windows.ts';
 
 export interface AppExtras {
   /** models to predict with (default: loaded from opts.modelsDir) */
   models?: ServingModel[];
   hubLimits?: HubLimits;
+}
+
+/** The first frame a dashboard gets: the models, and how to draw their scalogram tiles. */
+function helloFrame(models: ServingModel[]): HelloFrame {
+  return {
+    type: 'hello',
+    models: models.map((m) => {
+      const { preset } = m.manifest;
+      const plan = cwtPlanFor(preset);
+      const cols = tileColumns(preset);
+      return {
+        name: m.manifest.name,
+        target: m.manifest.target,
+        preset: { id: preset.id, windowS: preset.windowS, stepS: preset.stepS, sampleRateHz: preset.sampleRateHz },
+        tiles: { scales: plan.scales, columns: cols.count, coi: Uint8Array.from(extractColumns(Float32Array.from(plan.coneOfInfluence()), 1, plan.scales, plan.n, cols.from, cols.count)), periodsS: plan.periodsS(), range: TILE_RANGE },
+      };
+    }),
+  };
 }
 
 export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Promise<FastifyInstance> {
@@ -122,10 +143,11 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
           start,
           models,
           (f) => {
-            hub.publish(f, f.type === 'prediction');
-            // every prediction and alert is archived with the session
+            // alerts are never skipped for a slow dashboard; everything else may be
+            hub.publish(f, f.type !== 'alert');
+            // every prediction and alert is archived with the session (the rest is derived data)
             if (f.type === 'prediction') archive.appendPrediction(f.target, f.startIndex, f.mean, f.std);
-            else archive.appendAlert(f.alert.id, f.event === 'on', f.event === 'on' ? f.alert.onS : f.alert.offS!, f.alert.predictedTtfS);
+            else if (f.type === 'alert') archive.appendAlert(f.alert.id, f.event === 'on', f.event === 'on' ? f.alert.onS : f.alert.offS!, f.alert.predictedTtfS);
           },
           (e) => {
             pipelineErrors++;
@@ -138,7 +160,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     }));
     // dashboards: read-only, no token
     scope.get('/stream', { websocket: true }, (socket) => {
-      hub.add(socket, { type: 'hello', models: models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset })) });
+      hub.add(socket, helloFrame(models));
     });
   });
   app.addHook('onClose', async () => {

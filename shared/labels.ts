@@ -214,3 +214,51 @@ export function recurrenceStats(events: readonly FailureEvent[]): {
     meanDropMu: events.length ? events.reduce((s, e) => s + e.dropMu, 0) / events.length : Number.NaN,
   };
 }
+
+/**
+ * detectFailures over a stream of friction chunks, with bounded memory: each call returns the
+ * failures whose onsets became final (at least `marginS` of friction after them), with absolute
+ * sample indices. It keeps the last 2 x marginS of friction as context, so with a margin longer
+ * than the detector's windows (merge gap, drop window, slope and median windows) it finds exactly
+ * what detectFailures finds on the whole record. A chunk that does not continue the previous one
+ * starts afresh.
+ */
+export class StreamingFailureDetector {
+  private tail = new Float32Array(0);
+  /** absolute index of tail[0] */
+  private tailStart = 0;
+  /** onsets before this absolute index have been reported (or ruled out) */
+  private decidedTo = 0;
+  private readonly margin: number;
+
+  constructor(
+    private readonly rateHz: number,
+    private readonly options: Partial<FailureDetectionOptions> = {},
+    marginS = 0.5,
+  ) {
+    this.margin = Math.max(1, Math.round(marginS * rateHz));
+  }
+
+  push(startIndex: number, mu: Float32Array): FailureEvent[] {
+    if (startIndex !== this.tailStart + this.tail.length) {
+      this.tail = new Float32Array(0);
+      this.tailStart = startIndex;
+      this.decidedTo = startIndex;
+    }
+    const grown = new Float32Array(this.tail.length + mu.length);
+    grown.set(this.tail);
+    grown.set(mu, this.tail.length);
+    this.tail = grown;
+    const decideTo = this.tailStart + this.tail.length - this.margin;
+    if (decideTo <= this.decidedTo) return [];
+    const found = detectFailures(this.tail, this.rateHz, 0, this.options)
+      .map((e) => ({ ...e, onsetIndex: e.onsetIndex + this.tailStart, endIndex: e.endIndex + this.tailStart, onsetTimeS: (e.onsetIndex + this.tailStart) / this.rateHz }))
+      .filter((e) => e.onsetIndex >= this.decidedTo && e.onsetIndex < decideTo);
+    this.decidedTo = decideTo;
+    // keep one margin of context before the first undecided sample
+    const keepFrom = Math.max(this.tailStart, decideTo - this.margin);
+    this.tail = this.tail.slice(keepFrom - this.tailStart);
+    this.tailStart = keepFrom;
+    return found;
+  }
+}

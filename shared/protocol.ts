@@ -8,6 +8,7 @@
  * made here.
  */
 import { Packr } from 'msgpackr';
+import type { Alert } from './alerts.ts';
 import { WINDOW_PRESETS } from './windows.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -92,6 +93,86 @@ export interface ErrorFrame {
 
 export type ProducerFrame = StartFrame | DataFrame | EndFrame;
 export type ServerToProducerFrame = AckFrame | ErrorFrame;
+
+// ---- server -> dashboards (ws /stream) ----
+
+/** What a dashboard needs to draw a model's tiles: which columns, their cone of influence, periods. */
+export interface TileGeometry {
+  scales: number;
+  /** columns per tile (the window step) */
+  columns: number;
+  /** 1 where edge effects matter, scales x columns, scale-major */
+  coi: Uint8Array;
+  /** Fourier period of each scale, s */
+  periodsS: Float64Array;
+  /** quantised bytes map linearly from -range..range normalised units */
+  range: number;
+}
+
+export interface HelloFrame {
+  type: 'hello';
+  models: { name: string; target: string; preset: { id: string; windowS: number; stepS: number; sampleRateHz: number }; tiles: TileGeometry }[];
+}
+
+export interface PredictionFrame {
+  type: 'prediction';
+  session: string;
+  target: string;
+  /** model-rate index of mean[0]; time = startIndex / rateHz from the session start */
+  startIndex: number;
+  rateHz: number;
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export interface AlertFrame {
+  type: 'alert';
+  session: string;
+  event: 'on' | 'off';
+  alert: Alert;
+}
+
+/** The conditioned AE (RMS envelope of the channel norm) at the model rate. */
+export interface EnvelopeFrame {
+  type: 'envelope';
+  session: string;
+  startIndex: number;
+  rateHz: number;
+  values: Float32Array;
+}
+
+/** Measured friction from the producer's mechanical channels, decimated for display. */
+export interface MeasuredFrame {
+  type: 'measured';
+  session: string;
+  startIndex: number;
+  rateHz: number;
+  mu: Float32Array;
+}
+
+/** One window's centre columns of the input scalogram or of a model's predicted scalogram. */
+export interface TileFrame {
+  type: 'tile';
+  session: string;
+  /** 'input' or the model's target */
+  of: string;
+  /** model-rate index of the first column */
+  startIndex: number;
+  rateHz: number;
+  /** scales x columns, scale-major, quantised (TileGeometry.range) */
+  data: Uint8Array;
+}
+
+/** A slip found in the measured friction (shared/labels.ts), once it is final. */
+export interface SlipFrame {
+  type: 'slip';
+  session: string;
+  /** failure onset, s from the session start */
+  tS: number;
+  dropMu: number;
+}
+
+export type StreamFrame = HelloFrame | PredictionFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
 
 /** The most samples one frame may carry per channel (1 s at 1 MHz). */
 export const MAX_SAMPLES_PER_FRAME = 1 << 20;

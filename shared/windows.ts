@@ -49,6 +49,16 @@ export function windowGeometry(p: WindowPreset): { windowSamples: number; stepSa
   return { windowSamples, stepSamples };
 }
 
+/**
+ * The columns of each window that the dashboard's scrolling scalograms show: the step-long run at
+ * the window's centre, farthest from its edges (least cone of influence). Consecutive windows'
+ * runs tile the time axis without overlap, each column lagging the stream by half a window.
+ */
+export function tileColumns(p: WindowPreset): { from: number; count: number } {
+  const { windowSamples, stepSamples } = windowGeometry(p);
+  return { from: Math.floor((windowSamples - stepSamples) / 2), count: stepSamples };
+}
+
 /** A preset by id; an unknown id fails with the valid ones. */
 export function presetById(id: string): WindowPreset {
   const p = WINDOW_PRESETS[id];

@@ -4,13 +4,14 @@
  *   -> overlap average (de-normalised mean +- std, each sample once)
  * Every number comes from the model's manifest: preset, conditioning, statistics.
  */
-import { pipe, type OperatorFunction } from 'rxjs';
+import { pipe, tap, type OperatorFunction } from 'rxjs';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest } from '../../shared/model/manifest.ts';
 import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
-import { cwtPlanFor, windowGeometry } from '../../shared/windows.ts';
-import { seriesPredictor } from '../../shared/node/model/evaluate.ts';
+import { extractColumns } from '../../shared/tiles.ts';
+import { cwtPlanFor, tileColumns, windowGeometry } from '../../shared/windows.ts';
 import { createInference, type InferenceOptions } from '../../shared/node/model/inference.ts';
+import { servingPredictor } from '../predict/serving-predictor.ts';
 import { condition, infer, type InferBatch, type InferStats, overlapAverage, type RawChunk, scalograms, windows } from './stages.ts';
 
 export interface ServingModel {
@@ -20,9 +21,8 @@ export interface ServingModel {
 
 /** A model run in this thread (tests, offline replays); the server uses worker threads. */
 export async function inProcessModel(model: tfTypes.LayersModel, manifest: ModelManifest, options: InferenceOptions = {}): Promise<ServingModel & { backend: string }> {
-  const plan = cwtPlanFor(manifest.preset);
   const inference = await createInference(model, options);
-  return { manifest, backend: inference.name, infer: seriesPredictor(inference, manifest.preset, plan.scales, plan.n) };
+  return { manifest, backend: inference.name, infer: servingPredictor(inference, manifest) };
 }
 
 export interface PipelineOptions {
@@ -33,6 +33,17 @@ export interface PipelineOptions {
   maxBatch?: number;
   /** filled in as the pipeline runs (status) */
   stats?: InferStats;
+  /** side views for the dashboard; they see the data, never change it */
+  taps?: PipelineTaps;
+}
+
+export interface PipelineTaps {
+  /** the conditioned AE at the model rate */
+  conditioned?: (startIndex: number, values: Float32Array) => void;
+  /** the input scalogram's centre columns (tileColumns) of each window, from the first column's index */
+  inputTile?: (startIndex: number, tile: Float32Array) => void;
+  /** the predicted scalogram's centre columns of each window */
+  outputTile?: (startIndex: number, tile: Float32Array) => void;
 }
 
 /** Raw AE in, averaged predictions out. */
@@ -40,11 +51,23 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
   const m = o.model.manifest;
   const { windowSamples, stepSamples } = windowGeometry(m.preset);
   const toInput = m.input.log10 ? (x: Float32Array) => Float32Array.from(x, (v) => Math.log10(Math.max(v, 1e-12))) : (x: Float32Array) => x;
+  const plan = cwtPlanFor(m.preset);
+  const cols = tileColumns(m.preset);
+  const taps = o.taps ?? {};
   return pipe(
     condition({ inputRateHz: o.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: o.channelScales.length, channelScales: o.channelScales }),
+    tap((c) => {
+      if (c.kind !== 'gap') taps.conditioned?.(c.startIndex, c.values);
+    }),
     windows(windowSamples, stepSamples, toInput),
-    scalograms(cwtPlanFor(m.preset), m.input.stats),
+    scalograms(plan, m.input.stats),
+    tap((w) => {
+      if (!('kind' in w) && taps.inputTile) taps.inputTile(w.startIndex + cols.from, extractColumns(w.scalogram, 1, plan.scales, plan.n, cols.from, cols.count));
+    }),
     infer(o.model.infer, windowSamples, o.maxBatch ?? 32, o.stats),
+    tap((w) => {
+      if (!('kind' in w) && w.tile && taps.outputTile) taps.outputTile(w.startIndex + cols.from, w.tile);
+    }),
     overlapAverage(windowSamples, m.output.stats),
   );
 }

@@ -23,10 +23,11 @@ export interface ScalogramWindow {
   scalogram: Float32Array;
 }
 
-/** A window's predicted series, normalised. */
+/** A window's predicted series, normalised, and the centre columns of its predicted scalogram. */
 export interface SeriesWindow {
   startIndex: number;
   series: Float32Array;
+  tile?: Float32Array;
 }
 
 /** Marks a break in the stream: nothing before it and after it may be combined. */
@@ -94,8 +95,16 @@ export function scalograms(plan: CwtPlan, stats: NormStats): OperatorFunction<{ 
   });
 }
 
-/** The model behind the infer stage: a batch of scalograms in, normalised series out. */
-export type InferBatch = (scalograms: Float32Array, count: number) => Promise<Float32Array>;
+/** What the model returns for a batch of n windows. */
+export interface InferResult {
+  /** n x samples normalised series */
+  series: Float32Array;
+  /** n x scales x tile columns of the predicted scalograms (CED models; head models have none) */
+  tiles: Float32Array | null;
+}
+
+/** The model behind the infer stage: a batch of scalograms in, normalised series (and tiles) out. */
+export type InferBatch = (scalograms: Float32Array, count: number) => Promise<InferResult>;
 
 /**
  * infer: windows -> predicted series. Windows that arrive while a batch is running wait and go
@@ -137,12 +146,15 @@ export function infer(run: InferBatch, samples: number, maxBatch: number, stats?
             const input = new Float32Array(batch.length * size);
             batch.forEach((w, k) => input.set(w.scalogram, k * size));
             if (stats) stats.queued = queue.length;
-            const out = await run(input, batch.length);
+            const { series, tiles } = await run(input, batch.length);
             if (stats) {
               stats.batches++;
               stats.windowsOut += batch.length;
             }
-            batch.forEach((w, k) => subscriber.next({ startIndex: w.startIndex, series: out.slice(k * samples, (k + 1) * samples) }));
+            const tileSize = tiles ? tiles.length / batch.length : 0;
+            batch.forEach((w, k) =>
+              subscriber.next({ startIndex: w.startIndex, series: series.slice(k * samples, (k + 1) * samples), tile: tiles?.slice(k * tileSize, (k + 1) * tileSize) }),
+            );
           }
         } catch (e) {
           subscriber.error(e);

@@ -4,23 +4,22 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../shared/node/model/backend.ts';
-import { seriesPredictor } from '../../shared/node/model/evaluate.ts';
 import { createInference, type RuntimeChoice } from '../../shared/node/model/inference.ts';
 import { loadModel } from '../../shared/node/model/model-io.ts';
-import { cwtPlanFor } from '../../shared/windows.ts';
+import { servingPredictor } from './serving-predictor.ts';
 
 const { dir, backend, runtime } = workerData as { dir: string; backend: string; runtime: string };
 const report = await initBackend(backend as 'auto');
 const { model, manifest } = await loadModel(dir);
-const plan = cwtPlanFor(manifest.preset);
 const inference = await createInference(model, { runtime: runtime as 'auto' | RuntimeChoice });
-const run = seriesPredictor(inference, manifest.preset, plan.scales, plan.n);
+const run = servingPredictor(inference, manifest);
 // replies are matched to requests by id, so their order does not matter
 parentPort!.on('message', async (m: { id: number; x: Float32Array; n: number }) => {
   try {
     const out = await run(m.x, m.n);
-    const copy = Float32Array.from(out);
-    parentPort!.postMessage({ id: m.id, out: copy }, [copy.buffer]);
+    // both arrays are fresh (never views of shared memory): move them instead of copying
+    const buffers = [out.series.buffer, ...(out.tiles ? [out.tiles.buffer] : [])] as ArrayBuffer[];
+    parentPort!.postMessage({ id: m.id, out }, buffers);
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: (e as Error).message });
   }

@@ -3,40 +3,29 @@
  * (friction, time to failure), and every averaged result is published to the dashboards.
  */
 import { Subject, type Subscription } from 'rxjs';
-import { type Alert, AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
-import { detectFailures } from '../../shared/labels.ts';
+import { AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
+import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
-import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
+import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol.ts';
+import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/windows.ts';
-import { predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
+import { type PipelineTaps, predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
 import type { InferStats, RawChunk } from '../pipeline/stages.ts';
 
-export interface PredictionFrame {
-  type: 'prediction';
-  session: string;
-  target: string;
-  /** model-rate index of mean[0]; time = startIndex / rateHz from the session start */
-  startIndex: number;
-  rateHz: number;
-  mean: Float32Array;
-  std: Float32Array;
-}
+/** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
+export type SessionFrame = PredictionFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
 
-export interface AlertFrame {
-  type: 'alert';
-  session: string;
-  event: 'on' | 'off';
-  alert: Alert;
-}
+/** Measured friction is sent to dashboards at about this rate (a display needs no more). */
+const MEASURED_DISPLAY_HZ = 100;
 
 export class SessionPredictor {
   private readonly input = new Subject<RawChunk>();
   private readonly subs: Subscription[] = [];
   private readonly finished: Promise<void>[] = [];
   readonly alerts = new AlertDetector();
-  /** measured friction, when the producer sends it (scores the alerts) */
-  private measured = new Float32Array(0);
-  private measuredCount = 0;
+  /** slips in the measured friction, when the producer sends it (they score the alerts) */
+  private readonly slips: StreamingFailureDetector | null;
+  readonly slipsS: number[] = [];
   private lastTimeS = 0;
   /** arrival time of recent data frames, by the AE index they end at */
   private readonly arrivals: { aeEnd: number; ms: number }[] = [];
@@ -49,17 +38,27 @@ export class SessionPredictor {
   constructor(
     private readonly start: StartFrame,
     models: ServingModel[],
-    publish: (f: PredictionFrame | AlertFrame) => void,
+    private readonly publish: (f: SessionFrame) => void,
     onError: (e: unknown) => void,
   ) {
+    this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
     const usable = models.filter((m) => m.manifest.preset.id === start.preset);
     if (models.length > 0 && usable.length === 0)
       throw new ProtocolError('bad-frame', `no model for preset ${start.preset}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
     for (const model of usable) {
       const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
       this.stages[model.manifest.target] = stats;
-      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model, stats });
       const rateHz = model.manifest.preset.sampleRateHz;
+      const session = start.session;
+      // the dashboard's views: the input (conditioned AE, its scalogram) once, from the first
+      // model; the predicted scalogram of the friction model
+      const first = model === usable[0];
+      const taps: PipelineTaps = {
+        conditioned: first ? (startIndex, values) => publish({ type: 'envelope', session, startIndex, rateHz, values: Float32Array.from(values) }) : undefined,
+        inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+        outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+      };
+      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model, stats, taps });
       const isTtf = model.manifest.target === 'ttf';
       const decimation = start.aeRateHz / rateHz;
       const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
@@ -99,23 +98,30 @@ export class SessionPredictor {
     if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
     this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });
     const mu = frame.mech?.values.mu;
-    if (mu && this.start.mech) {
-      const end = frame.mech!.startIndex + mu.length;
-      if (end > this.measured.length) {
-        const grown = new Float32Array(Math.max(end, this.measured.length * 2));
-        grown.set(this.measured);
-        this.measured = grown;
+    if (mu && this.slips) {
+      for (const e of this.slips.push(frame.mech!.startIndex, mu)) {
+        this.slipsS.push(e.onsetTimeS);
+        this.publish({ type: 'slip', session: this.start.session, tS: e.onsetTimeS, dropMu: e.dropMu });
       }
-      this.measured.set(mu, frame.mech!.startIndex);
-      this.measuredCount = Math.max(this.measuredCount, end);
+      this.publishMeasured(frame.mech!.startIndex, mu);
     }
+  }
+
+  /** Every k-th measured sample on the absolute grid (k = mech rate / display rate): a frame's worth. */
+  private publishMeasured(startIndex: number, mu: Float32Array): void {
+    const rate = this.start.mech!.rateHz;
+    const k = Math.max(1, Math.round(rate / MEASURED_DISPLAY_HZ));
+    const first = Math.ceil(startIndex / k) * k;
+    if (first >= startIndex + mu.length) return;
+    const out = new Float32Array(Math.floor((startIndex + mu.length - 1 - first) / k) + 1);
+    for (let i = 0; i < out.length; i++) out[i] = mu[first + i * k - startIndex];
+    this.publish({ type: 'measured', session: this.start.session, startIndex: first / k, rateHz: rate / k, mu: out });
   }
 
   /** The alerts scored against the slips in the measured friction so far (null without it). */
   scores(): AlertScores | null {
-    if (!this.start.mech || this.measuredCount === 0) return null;
-    const slips = detectFailures(this.measured.subarray(0, this.measuredCount), this.start.mech.rateHz).map((e) => e.onsetTimeS);
-    return scoreAlerts(this.alerts.history, slips, this.lastTimeS);
+    if (!this.slips) return null;
+    return scoreAlerts(this.alerts.history, this.slipsS, this.lastTimeS);
   }
 
   /** End of the session: the pipelines flush what they hold; resolves once they have. */

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../../shared/model/manifest.ts';
 import type { ServingModel } from '../pipeline/pipeline.ts';
+import type { InferResult } from '../pipeline/stages.ts';
 
 export interface WorkerModelOptions {
   /** tfjs backend (auto, tensorflow-gpu, tensorflow, wasm, cpu) */
@@ -21,12 +22,12 @@ export interface WorkerModel extends ServingModel {
 
 export async function workerModel(dir: string, manifest: ModelManifest, { backend = 'auto', runtime = 'auto' }: WorkerModelOptions = {}): Promise<WorkerModel> {
   const worker = new Worker(new URL('./infer-worker-entry.mjs', import.meta.url), { workerData: { dir, backend, runtime } });
-  const pending = new Map<number, { resolve: (x: Float32Array) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (x: InferResult) => void; reject: (e: Error) => void }>();
   let next = 0;
   const ready = new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`inference worker for ${dir} exited (${code}) before it was ready`)));
-    worker.on('message', (m: { ready?: boolean; backend?: string; id?: number; out?: Float32Array; error?: string }) => {
+    worker.on('message', (m: { ready?: boolean; backend?: string; id?: number; out?: InferResult; error?: string }) => {
       if (m.ready) return resolve(m.backend!);
       const p = pending.get(m.id!);
       if (!p) return;

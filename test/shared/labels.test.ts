@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cyclePortions, detectFailures, medianFilter, recurrenceStats, timeToFailure } from '../../shared/labels.ts';
+import { cyclePortions, detectFailures, medianFilter, recurrenceStats, StreamingFailureDetector, timeToFailure } from '../../shared/labels.ts';
 import { Rng } from '../../shared/random.ts';
 
 /** A hand-made sawtooth: linear loading at 0.005 /s, instantaneous drops of `drop` at given samples. */
@@ -119,4 +119,29 @@ test('recurrence statistics', () => {
 test('bad input is rejected with the offending value', () => {
   assert.throws(() => detectFailures([1, 2], 0), /sampleRateHz must be > 0, got 0/);
   assert.throws(() => detectFailures([1, 2], 10, 0, { medianWindow: 2 }), /got 2/);
+});
+
+test('streaming failure detection finds what the whole-record detector finds, whatever the chunking', () => {
+  const rateHz = 1000;
+  const rng = new Rng(21);
+  const slips = Array.from({ length: 12 }, (_, k) => 3000 + k * 2700 + Math.floor(rng.uniform() * 900));
+  const mu = Float32Array.from(sawtooth(40_000, rateHz, slips, 0.03, 2), (v) => v + 0.0002 * rng.normal());
+  const whole = detectFailures(mu, rateHz).map((e) => e.onsetIndex);
+  assert.ok(whole.length >= 10, `${whole.length} slips in the record`);
+  for (const seed of [1, 2, 3]) {
+    const r = new Rng(seed);
+    const d = new StreamingFailureDetector(rateHz);
+    const found: number[] = [];
+    for (let i = 0; i < mu.length; ) {
+      const n = 1 + Math.floor(r.uniform() * 1500);
+      found.push(...d.push(i, mu.subarray(i, i + n)).map((e) => e.onsetIndex));
+      i += n;
+    }
+    // all but slips in the last margin (not final yet) are reported, once each, at the same index
+    assert.deepEqual(found, whole.filter((k) => k < mu.length - 500), `chunking seed ${seed}`);
+  }
+  // a chunk that does not continue the stream starts afresh
+  const d = new StreamingFailureDetector(rateHz);
+  d.push(0, mu.subarray(0, 5000));
+  assert.deepEqual(d.push(20_000, mu.subarray(20_000, 40_000)).map((e) => e.onsetIndex), whole.filter((k) => k >= 20_000 && k < 39_500));
 });
