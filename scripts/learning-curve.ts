@@ -14,6 +14,7 @@ import { type BackendChoice, initBackend } from '../shared/node/model/backend.ts
 import { conditionRecording, makeWindows, statsOver, truthOf } from '../shared/node/model/dataset.ts';
 import { mape, modelPredictor, predictSeries } from '../shared/node/model/evaluate.ts';
 import { createInference } from '../shared/node/model/inference.ts';
+import { STRATEGIES } from './train.ts';
 import { loadModel } from '../shared/node/model/model-io.ts';
 import { cyclesRange, splitRange } from '../shared/node/model/protocol.ts';
 import { trainModel } from '../shared/node/model/train.ts';
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
         const train = makeWindows(rec, cyclesRange(rec, c), preset, 'friction', stats, true);
         let model: tfTypes.LayersModel;
         let trainable: Block[];
-        let lr = 1e-3;
+        // the learning rates of the train CLI's strategies (one place: STRATEGIES)
+        let lr: number = STRATEGIES['lab-only'].lr;
         if (strategy === 'scratch') {
           model = buildCed({ seed });
           trainable = ['encoder', 'latent', 'decoder'];
@@ -108,10 +110,11 @@ async function main(): Promise<void> {
           if (strategy === 'cross-train') {
             model = pre;
             trainable = ['latent'];
+            lr = STRATEGIES['cross-train'].lr;
           } else if (strategy === 'fine-tune') {
             model = pre;
             trainable = ['encoder', 'latent', 'decoder'];
-            lr = 5e-5;
+            lr = STRATEGIES['fine-tune'].lr;
           } else {
             model = buildHeadModel(pre, { seed });
             trainable = ['head'];

@@ -20,7 +20,7 @@ npm run --silent fixtures -- p4677 p4581 sim > /dev/null
 for target in friction ttf; do
   run "pretrain-$target" --strategy pretrain --target "$target" --epochs 30 --patience 6
   run "lab-only-$target" --strategy lab-only --target "$target" --epochs 60 --patience 10
-  run "cross-train-$target" --strategy cross-train --target "$target" --from "$M/pretrain-$target" --epochs 60 --patience 10
+  run "cross-train-$target" --strategy cross-train --target "$target" --from "$M/pretrain-$target" --epochs 30 --patience 10
   run "fine-tune-$target" --strategy fine-tune --target "$target" --from "$M/pretrain-$target" --epochs 60 --patience 10
 done
 run limited-pre-friction --strategy limited-pre --from "$M/pretrain-friction" --epochs 400

@@ -11,6 +11,7 @@ import type { ServingModel } from './pipeline/pipeline.ts';
 import { loadServingModels } from './predict/models.ts';
 import { SessionPredictor } from './predict/session-predictor.ts';
 import { ReplayManager } from './replay/manager.ts';
+import { registerClient } from './static/client-bundle.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
 import type { HelloFrame } from '../shared/protocol.ts';
 import { extractColumns, TILE_RANGE } from '../shared/tiles.ts';
@@ -62,6 +63,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     stages: Object.fromEntries([...predictors].map(([id, p]) => [id, { framesIn: p.framesIn, infer: p.stages }])),
     backend: workers[0]?.backend ?? (extras.models ? 'in-process' : 'none'),
   }));
+  registerClient(app);
   app.get('/alerts', async () => Object.fromEntries([...predictors].map(([id, p]) => [id, p.alerts.history])));
   app.get('/models', async () => models.map((m) => m.manifest));
   // replays into this server's own ingest
@@ -72,7 +74,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   });
   const replays = new ReplayManager(opts.recordingsDir, () => ingestUrl, opts.producerToken);
   const errorSchema = { type: 'object', properties: { error: { type: 'string' } } };
-  app.get('/recordings', async () => ({ recordings: replays.recordings() }));
+  app.get('/recordings', async () => ({ recordings: replays.recordingInfos() }));
   app.get('/replay', async () => ({ replays: replays.list() }));
   app.post<{ Body: { recording: string; speed?: number | 'max'; fromS?: number; preset?: string } }>(
     '/replay',

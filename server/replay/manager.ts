@@ -4,7 +4,16 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NormalStressLevel } from '../../shared/recording-meta.ts';
+import { readRecordingMeta } from '../../shared/node/recording/recording.ts';
 import { replay } from './client.ts';
+
+export interface RecordingInfo {
+  id: string;
+  /** the end of its normal-stress schedule, s (null without one) */
+  durationS: number | null;
+  levels: NormalStressLevel[];
+}
 
 export interface ReplayState {
   id: string;
@@ -33,6 +42,14 @@ export class ReplayManager {
     return readdirSync(this.recordingsDir)
       .filter((d) => existsSync(join(this.recordingsDir, d, 'recording.json')))
       .sort();
+  }
+
+  /** Each recording with its length and normal-stress levels (a dashboard replays a p4581 level by its start). */
+  recordingInfos(): RecordingInfo[] {
+    return this.recordings().map((id) => {
+      const levels = readRecordingMeta(join(this.recordingsDir, id)).normalStressSchedule;
+      return { id, durationS: levels.length ? Math.max(...levels.map((l) => l.endS)) : null, levels };
+    });
   }
 
   start(recording: string, speed: number | 'max', fromS = 0, preset = '2s'): ReplayState {

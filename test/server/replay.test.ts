@@ -52,7 +52,10 @@ test('REST replay control: list recordings, start, pause, resume, stop; bad requ
   const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
   const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'archive-rest'), modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, maxFrameBytes: 8 << 20 });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  assert.deepEqual((await app.inject('/recordings')).json(), { recordings: ['p4677-mini', 'sim-mini'] });
+  const listed = (await app.inject('/recordings')).json() as { recordings: { id: string; durationS: number; levels: { normalStressMPa: number }[] }[] };
+  assert.deepEqual(listed.recordings.map((r) => r.id), ['p4677-mini', 'sim-mini']);
+  assert.equal(listed.recordings[0].durationS, 40, 'its length, from the normal-stress schedule');
+  assert.equal(listed.recordings[0].levels[0].normalStressMPa, 2.5);
   assert.equal((await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'nope' } })).statusCode, 400);
   assert.equal((await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4677-mini', speed: -1 } })).statusCode, 400);
   const started = (await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4677-mini', speed: 20, fromS: 10 } })).json();

@@ -1,0 +1,113 @@
+/**
+ * Replay control: pick a recording (p4581 by load level), a window preset and a speed; start,
+ * pause / resume, stop, and seek (a new replay from the chosen second). Talks to the server's
+ * REST replay routes; a replay streams through the same ingest as a live rig.
+ */
+
+interface RecordingInfo {
+  id: string;
+  durationS: number | null;
+  levels: { normalStressMPa: number; startS: number; endS: number }[];
+}
+interface ReplayState {
+  id: string;
+  recording: string;
+  state: string;
+  sentS: number;
+  totalS: number;
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const r = await fetch(url, init);
+  const body = (await r.json()) as T & { error?: string };
+  if (!r.ok) throw new Error(body.error ?? `${url}: HTTP ${r.status}`);
+  return body;
+}
+
+export class ReplayPanel {
+  private current: ReplayState | null = null;
+  private infos = new Map<string, RecordingInfo>();
+
+  constructor(
+    private readonly el: {
+      recording: HTMLSelectElement;
+      level: HTMLSelectElement;
+      preset: HTMLSelectElement;
+      speed: HTMLSelectElement;
+      start: HTMLButtonElement;
+      pause: HTMLButtonElement;
+      stop: HTMLButtonElement;
+      seek: HTMLInputElement;
+      seekGo: HTMLButtonElement;
+      progress: HTMLElement;
+      error: HTMLElement;
+    },
+  ) {
+    el.start.onclick = () => void this.start(this.levelStartS());
+    el.pause.onclick = () => void this.pauseResume();
+    el.stop.onclick = () => void this.control('stop');
+    el.seekGo.onclick = () => void this.start(Number(el.seek.value) || 0);
+    el.recording.onchange = () => this.showLevels();
+  }
+
+  async load(presets: string[]): Promise<void> {
+    const { recordings } = await json<{ recordings: RecordingInfo[] }>('/recordings');
+    this.infos = new Map(recordings.map((r) => [r.id, r]));
+    this.el.recording.replaceChildren(...recordings.map((r) => new Option(r.durationS === null ? r.id : `${r.id} (${r.durationS.toFixed(0)} s)`, r.id)));
+    if (this.infos.has('p4677')) this.el.recording.value = 'p4677';
+    this.el.preset.replaceChildren(...presets.map((p) => new Option(p, p)));
+    this.showLevels();
+    await this.refresh();
+  }
+
+  /** The running or paused replay, polled with the status. */
+  async refresh(): Promise<void> {
+    const { replays } = await json<{ replays: ReplayState[] }>('/replay');
+    this.current = [...replays].reverse().find((r) => r.state === 'running' || r.state === 'paused') ?? null;
+    const c = this.current;
+    this.el.pause.disabled = this.el.stop.disabled = !c;
+    this.el.pause.textContent = c?.state === 'paused' ? 'Resume' : 'Pause';
+    this.el.progress.textContent = c ? `${c.recording}: ${c.state}, ${c.sentS.toFixed(0)} / ${c.totalS.toFixed(0)} s` : 'no replay running';
+  }
+
+  private showLevels(): void {
+    const info = this.infos.get(this.el.recording.value);
+    const levels = info?.levels ?? [];
+    this.el.level.replaceChildren(new Option('from the start', '0'), ...levels.map((l) => new Option(`${l.normalStressMPa} MPa (from ${l.startS.toFixed(0)} s)`, String(l.startS))));
+    this.el.level.disabled = levels.length < 2;
+  }
+
+  private levelStartS(): number {
+    return Number(this.el.level.value) || 0;
+  }
+
+  private async start(fromS: number): Promise<void> {
+    this.el.error.textContent = '';
+    try {
+      if (this.current) await this.control('stop');
+      const speed = this.el.speed.value === 'max' ? 'max' : Number(this.el.speed.value);
+      await json('/replay', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ recording: this.el.recording.value, speed, fromS, preset: this.el.preset.value }),
+      });
+      await this.refresh();
+    } catch (e) {
+      this.el.error.textContent = (e as Error).message;
+    }
+  }
+
+  async pauseResume(): Promise<void> {
+    if (this.current) await this.control(this.current.state === 'paused' ? 'resume' : 'pause');
+  }
+
+  private async control(action: 'pause' | 'resume' | 'stop'): Promise<void> {
+    if (!this.current) return;
+    try {
+      await json(`/replay/${encodeURIComponent(this.current.id)}/${action}`, { method: 'POST' });
+      await this.refresh();
+    } catch (e) {
+      this.el.error.textContent = (e as Error).message;
+    }
+  }
+}

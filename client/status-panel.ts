@@ -1,0 +1,48 @@
+/**
+ * Status: the stream connection, and what the server reports (GET /status, polled once a second):
+ * inference backend, models and preset, latency percentiles, ingest throughput, dropped data.
+ */
+import type { AlertScores } from '../shared/alerts.ts';
+import type { ConnectionState } from './messages.ts';
+
+/** The subset of GET /status the dashboard shows. */
+export interface ServerStatus {
+  backend: string;
+  models: { name: string; target: string; preset: string }[];
+  ingest: { samplesAccepted: number; rejected: Record<string, number> };
+  stream: { framesSkipped: number; dropped: Record<string, number> };
+  latencyMs: Record<string, { p50: number; p95: number; p99: number; count: number } | null>;
+  alertScores: Record<string, AlertScores | null>;
+}
+
+export class StatusPanel {
+  private lastSamples = 0;
+  private lastAt = 0;
+
+  constructor(private readonly el: Record<'connection' | 'backend' | 'models' | 'latency' | 'throughput' | 'dropped', HTMLElement>) {}
+
+  connection(c: ConnectionState): void {
+    const e = this.el.connection;
+    e.dataset.state = c.state;
+    e.textContent = c.state === 'open' ? 'connected' : c.state === 'connecting' ? 'connecting…' : `disconnected (${c.reason}); retrying in ${c.retryInS} s`;
+  }
+
+  /** Show a status reply; returns the alert scores of the session shown. */
+  show(s: ServerStatus, session: string): AlertScores | null {
+    this.el.backend.textContent = s.backend;
+    this.el.models.textContent = s.models.map((m) => `${m.target} (${m.name}, ${m.preset})`).join(', ') || 'none';
+    const lat = s.latencyMs[session];
+    this.el.latency.textContent = lat && lat.count > 0 ? `p50 ${lat.p50.toFixed(1)} ms · p99 ${lat.p99.toFixed(1)} ms` : '-';
+    const now = performance.now();
+    if (this.lastAt > 0 && s.ingest.samplesAccepted >= this.lastSamples) {
+      const rate = ((s.ingest.samplesAccepted - this.lastSamples) / (now - this.lastAt)) * 1000;
+      this.el.throughput.textContent = `${(rate / 1e6).toFixed(2)} MS/s`;
+    }
+    this.lastSamples = s.ingest.samplesAccepted;
+    this.lastAt = now;
+    const rejected = Object.values(s.ingest.rejected).reduce((a, b) => a + b, 0);
+    const dropped = Object.values(s.stream.dropped).reduce((a, b) => a + b, 0);
+    this.el.dropped.textContent = `${rejected} frames rejected · ${s.stream.framesSkipped} skipped for slow dashboards · ${dropped} dashboards dropped`;
+    return s.alertScores[session] ?? null;
+  }
+}
