@@ -112,6 +112,11 @@ export class Heatmap {
     ctx.restore();
   }
 
+  /** Whether any row is hatched (the centre columns of 2 s windows are clear of the cone). */
+  hasCone(): boolean {
+    return this.coiRows.some(Boolean);
+  }
+
   /** Period (s) at the top and bottom rows, for the axis labels. */
   periodRange(): [number, number] | null {
     const g = this.geometry;

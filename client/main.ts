@@ -9,6 +9,7 @@ import { Heatmap } from './heatmap.ts';
 import type { FromWorker, SeriesName, ToWorker } from './messages.ts';
 import { ReplayPanel } from './replay-panel.ts';
 import { type ServerStatus, StatusPanel } from './status-panel.ts';
+import { type Tracking, tracking } from './tracking.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const e = document.getElementById(id);
@@ -40,7 +41,17 @@ const replay = new ReplayPanel({
 let session = '';
 let pending: { x: Float64Array; series: Record<SeriesName, Float32Array> } | null = null;
 /** what the benchmark and the e2e tests read: frame times (ms) and counts of what was drawn */
-const telemetry = { frameMs: [] as number[], views: 0, tiles: 0, alerts: 0, slips: 0, session: '', connection: 'connecting' };
+const telemetry = {
+  frameMs: [] as number[],
+  views: 0,
+  tiles: 0,
+  alerts: 0,
+  slips: 0,
+  session: '',
+  connection: 'connecting',
+  friction: null as Tracking | null,
+  ttf: null as Tracking | null,
+};
 (window as unknown as { slipwatch: typeof telemetry }).slipwatch = telemetry;
 
 const worker = new Worker('/stream-worker.js', { type: 'module' });
@@ -63,6 +74,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
         const axis = `(periods ${p[0].toFixed(2)} s at the bottom to ${p[p.length - 1].toFixed(1)} s at the top)`;
         $('periods-input').textContent = axis;
         $('periods-friction').textContent = axis;
+        // tiles are each window's centre columns: with 2 s windows no scale reaches the cone of influence
+        $('coi-note').textContent = heat.friction.hasCone() ? 'hatched: cone of influence' : 'no scale shown is inside the cone of influence (centre columns of each window)';
       }
       break;
     }
@@ -114,6 +127,12 @@ function frame(): void {
     const t = performance.now();
     charts.update(pending.x, pending.series);
     drawHeatmaps();
+    const s = pending.series;
+    telemetry.friction = tracking(s.measuredMu, s.frictionMean);
+    telemetry.ttf = tracking(s.ttfMeasured, s.ttfMean);
+    const show = (t: Tracking, digits: number) => (t.n > 1 ? `MAE ${t.mae.toFixed(digits)}, r ${t.r.toFixed(2)} vs measured (${t.n} points shown)` : 'no measurement to compare');
+    $('track-friction').textContent = show(telemetry.friction, 4);
+    $('track-ttf').textContent = show(telemetry.ttf, 2);
     pending = null;
     telemetry.frameMs.push(performance.now() - t);
     if (telemetry.frameMs.length > 5000) telemetry.frameMs.splice(0, 2500);

@@ -63,10 +63,10 @@ export class TimeGrid<Name extends string> {
     }
   }
 
-  /** The last `slots` slots up to the newest: times and each series' means (NaN where empty). */
+  /** The last `slots` slots up to the newest, from time 0 on: times and each series' means (NaN where empty). */
   view(slots: number): { x: Float64Array; series: Record<Name, Float32Array> } {
-    const n = Math.min(slots, this.capacity);
-    const first = this.newestSlot - n + 1;
+    const first = Math.max(0, this.newestSlot - Math.min(slots, this.capacity) + 1);
+    const n = this.newestSlot - first + 1;
     const x = new Float64Array(n);
     const series = {} as Record<Name, Float32Array>;
     for (const [name, sum] of this.sums) {
@@ -74,7 +74,6 @@ export class TimeGrid<Name extends string> {
       const y = new Float32Array(n).fill(Number.NaN);
       for (let i = 0; i < n; i++) {
         const slot = first + i;
-        if (slot < 0) continue;
         const c = slot % this.capacity;
         if (this.stamp[c] === slot && count[c] > 0) y[i] = sum[c] / count[c];
       }

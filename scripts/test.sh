@@ -4,6 +4,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
 
+# the dashboard's end-to-end tests drive Debian's Chromium (playwright-core brings no browser)
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium > /dev/null; then
+  echo "== installing Debian's chromium (for the dashboard's browser tests)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium > /dev/null
+fi
+
 echo "== typecheck"
 npm run --silent typecheck
 

@@ -81,6 +81,18 @@ export interface AlertScores {
   leadTimesS: number[];
 }
 
+/** For each alert, the index of the slip it claims (scoreAlerts' rule), or null. */
+export function claimSlips(alerts: readonly Alert[], slipsS: readonly number[], nowS: number, graceS = 0.5): (number | null)[] {
+  const claimed = new Set<number>();
+  return alerts.map((a) => {
+    const end = (a.offS ?? nowS) + graceS;
+    const k = slipsS.findIndex((t, i) => !claimed.has(i) && t >= a.onS && t <= end);
+    if (k < 0) return null;
+    claimed.add(k);
+    return k;
+  });
+}
+
 /**
  * Score alerts against measured slips (failure onsets, s). An alert is a hit if a slip happens
  * while it is active or within `graceS` after it fired... precisely: in [onS, (offS ?? now) +
@@ -88,19 +100,18 @@ export interface AlertScores {
  * claims no slip is a false alarm. Alerts still active with no slip yet are not scored.
  */
 export function scoreAlerts(alerts: readonly Alert[], slipsS: readonly number[], nowS: number, graceS = 0.5): AlertScores {
-  const claimed = new Set<number>();
+  const slipOf = claimSlips(alerts, slipsS, nowS, graceS);
+  const claimed = new Set(slipOf.filter((k) => k !== null));
   const s: AlertScores = { hits: 0, misses: 0, falseAlarms: 0, leadTimesS: [] };
-  for (const a of alerts) {
-    const end = (a.offS ?? nowS) + graceS;
-    const k = slipsS.findIndex((t, i) => !claimed.has(i) && t >= a.onS && t <= end);
-    if (k >= 0) {
-      claimed.add(k);
+  alerts.forEach((a, i) => {
+    const k = slipOf[i];
+    if (k !== null) {
       s.hits++;
       s.leadTimesS.push(slipsS[k] - a.onS);
     } else if (a.offS !== undefined || nowS - a.onS > graceS + 60) {
       s.falseAlarms++;
     }
-  }
+  });
   slipsS.forEach((t, i) => {
     if (!claimed.has(i) && t <= nowS) s.misses++;
   });
