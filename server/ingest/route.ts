@@ -53,8 +53,12 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
   const flush = (live: Live) => {
     if (live.flushTimer) clearTimeout(live.flushTimer);
     live.flushTimer = null;
-    const seq = live.archive.flush();
-    if (seq >= 0) send(live.socket, { type: 'ack', session: live.start.session, seq });
+    live.archive.flush().then(
+      (seq) => {
+        if (seq >= 0) send(live.socket, { type: 'ack', session: live.start.session, seq });
+      },
+      (e: unknown) => app.log.error(e),
+    );
   };
   // ending a session: store and acknowledge its data now; let its pipelines drain (their last
   // predictions are archived too), then close its archive
@@ -66,10 +70,9 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
     const p = live.downstream
       .end()
       .catch((e: unknown) => app.log.error(e))
-      .finally(() => {
-        live.archive.close();
-        draining.delete(p);
-      });
+      .then(() => live.archive.close())
+      .catch((e: unknown) => app.log.error(e))
+      .finally(() => draining.delete(p));
     draining.add(p);
   };
 
@@ -100,7 +103,7 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats:
       try {
         downstream = hooks.onStart(f, archive);
       } catch (e) {
-        archive.close();
+        await archive.close();
         throw e;
       }
       mine = { start: f, archive, aeNames: archive.aeColumnNames, socket, flushTimer: null, downstream };

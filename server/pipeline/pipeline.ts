@@ -7,6 +7,7 @@
 import { pipe, tap, type OperatorFunction } from 'rxjs';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest } from '../../shared/model/manifest.ts';
+import { type ConditionConfig, Conditioner } from '../../shared/signal/condition.ts';
 import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
 import { extractColumns } from '../../shared/tiles.ts';
 import { cwtPlanFor, tileColumns, windowGeometry } from '../../shared/windows.ts';
@@ -46,6 +47,19 @@ export interface PipelineTaps {
   outputTile?: (startIndex: number, tile: Float32Array) => void;
 }
 
+function conditionConfig(o: Pick<PipelineOptions, 'aeRateHz' | 'channelScales' | 'model'>): ConditionConfig {
+  const m = o.model.manifest;
+  return { inputRateHz: o.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: o.channelScales.length, channelScales: o.channelScales };
+}
+
+/**
+ * How long after a moment its conditioned sample can exist (the anti-aliasing filter's delay):
+ * a window is complete once the AE this much past its last sample has arrived.
+ */
+export function conditioningDelayS(o: Pick<PipelineOptions, 'aeRateHz' | 'channelScales' | 'model'>): number {
+  return new Conditioner(conditionConfig(o)).latencyS;
+}
+
 /** Raw AE in, averaged predictions out. */
 export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChunk, AveragedSamples> {
   const m = o.model.manifest;
@@ -55,7 +69,7 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
   const cols = tileColumns(m.preset);
   const taps = o.taps ?? {};
   return pipe(
-    condition({ inputRateHz: o.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: o.channelScales.length, channelScales: o.channelScales }),
+    condition(conditionConfig(o)),
     tap((c) => {
       if (c.kind !== 'gap') taps.conditioned?.(c.startIndex, c.values);
     }),

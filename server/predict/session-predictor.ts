@@ -9,7 +9,7 @@ import { RecentSamples } from '../../shared/percentiles.ts';
 import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol.ts';
 import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/windows.ts';
-import { type PipelineTaps, predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
+import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../pipeline/pipeline.ts';
 import type { InferStats, RawChunk } from '../pipeline/stages.ts';
 
 /** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
@@ -45,6 +45,7 @@ export class SessionPredictor {
     const usable = models.filter((m) => m.manifest.preset.id === start.preset);
     if (models.length > 0 && usable.length === 0)
       throw new ProtocolError('bad-frame', `no model for preset ${start.preset}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
+    const channelScales = start.aeChannels.map((c) => c.scale);
     for (const model of usable) {
       const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
       this.stages[model.manifest.target] = stats;
@@ -58,9 +59,11 @@ export class SessionPredictor {
         inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
         outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
       };
-      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model, stats, taps });
+      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps });
       const isTtf = model.manifest.target === 'ttf';
       const decimation = start.aeRateHz / rateHz;
+      // a window is complete when the AE its last conditioned sample needs has arrived
+      const delayAe = Math.ceil(conditioningDelayS({ aeRateHz: start.aeRateHz, channelScales, model }) * start.aeRateHz);
       const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
       let done!: () => void;
       this.finished.push(new Promise<void>((r) => (done = r)));
@@ -70,7 +73,7 @@ export class SessionPredictor {
           next: (avg) => {
             publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
             // these samples became final when the window starting right after them completed
-            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation);
+            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation + delayAe);
             if (!isTtf) return;
             for (let i = 0; i < avg.mean.length; i++) {
               const t = (avg.startIndex + i) / rateHz;

@@ -7,7 +7,7 @@
  * the torn tail before appending again. No end-of-stream marker is needed to read a file
  * (pyarrow and arrow-js treat end-of-file as end-of-stream); close() writes one anyway.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
   Field,
@@ -218,6 +218,12 @@ export class ArrowStreamAppender {
   /** Make everything appended so far durable (fsync). */
   flush(): void {
     if (!this.closed) fsyncSync(this.fd);
+  }
+
+  /** flush() in libuv's thread pool: the caller's event loop keeps running while the disk syncs. */
+  flushAsync(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => fsync(this.fd, (e) => (e ? reject(e) : resolve())));
   }
 
   /** Write the end-of-stream marker, fsync and close. */

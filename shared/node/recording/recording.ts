@@ -99,6 +99,11 @@ export class RecordingWriter {
     for (const n of names) this.appenders.get(n)!.flush();
   }
 
+  /** fsync the named streams together, off the event loop (ArrowStreamAppender.flushAsync). */
+  async flushAsync(streams: string[]): Promise<void> {
+    await Promise.all(streams.filter((n) => this.appenders.has(n)).map((n) => this.appenders.get(n)!.flushAsync()));
+  }
+
   /** Cut a stream back to `rows` rows (whole record batches; see ArrowStreamAppender.truncateToRows). */
   truncateToRows(stream: string, rows: number): void {
     this.appender(stream).truncateToRows(rows);
