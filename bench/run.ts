@@ -8,20 +8,24 @@ import { benchFixtures } from './fixtures.bench.ts';
 import { benchModel } from './model.bench.ts';
 import { benchServer } from './server.bench.ts';
 import { benchSignal } from './signal.bench.ts';
+import { benchSoak } from './soak.bench.ts';
 
 const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
   fixtures: { title: 'Fixture generation (default AE rate 10 kHz)', run: benchFixtures },
   signal: { title: 'Signal core', run: benchSignal },
   model: { title: 'CED inference and training', run: benchModel },
   server: { title: 'Live monitor', run: benchServer },
+  soak: { title: 'Long run: server memory, dashboard frame time and heap', run: benchSoak },
 };
+/** run by default; the rest only when named (the soak takes 10 minutes) */
+const DEFAULT = ['fixtures', 'signal', 'model', 'server'];
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
 if (values.help) {
-  console.log(`Usage: npm run bench [-- SECTION ...]\n\nSections: ${Object.keys(SECTIONS).join(', ')} (default: all)`);
+  console.log(`Usage: npm run bench [-- SECTION ...]\n\nSections: ${Object.keys(SECTIONS).join(', ')} (default: ${DEFAULT.join(', ')}; soak runs SOAK_S seconds, 600 by default)`);
   process.exit(0);
 }
-const chosen = positionals.length ? positionals : Object.keys(SECTIONS);
+const chosen = positionals.length ? positionals : DEFAULT;
 for (const name of chosen) {
   if (!SECTIONS[name]) {
     console.error(`bench: unknown section "${name}"; valid: ${Object.keys(SECTIONS).join(', ')}`);
