@@ -1,15 +1,12 @@
 /**
- * The main job (npm start): the server with the shipped models, fed by a replay of the bundled
- * p4677 experiment, printing what a dashboard would show. Keeps serving after the replay
- * (Ctrl-C to stop) so dashboards and producers can connect.
+ * The main job (npm start): the server with the shipped models and the dashboard, replaying the
+ * bundled p4677 experiment (a server-run replay, so the dashboard controls it), with the latest
+ * predictions on the console too. Keeps serving after the replay (Ctrl-C to stop).
  */
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { buildApp } from '../server/app.ts';
 import { parseServerOptions } from '../server/config.ts';
-import { replay } from '../server/replay/client.ts';
-import { initBackend } from '../shared/node/model/backend.ts';
 import { decodeFrame } from '../shared/protocol.ts';
 
 const { values } = parseArgs({
@@ -24,20 +21,20 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`npm start [-- --recording ID] [--speed X] [--port N] [--once]
 
-Starts slipwatch with the models in models/, replays data/recordings/ID (default p4677) into it
-at X times real time (default 10) and prints the live predictions. --once exits after the replay.`);
+Starts slipwatch with the models in models/ and its dashboard (http://127.0.0.1:PORT/), replays
+data/recordings/ID (default p4677) into it at X times real time (default 10) and prints the live
+predictions. --once exits after the replay.`);
   process.exit(0);
 }
-const backend = await initBackend();
-console.log(backend.summary);
 const opts = parseServerOptions(['--port', values.port!]);
 if (opts === 'help') process.exit(0);
 const app = await buildApp(opts);
 const address = await app.listen({ host: opts.host, port: opts.port });
-const status = (await app.inject('/status')).json() as { models: { name: string; target: string; preset: string }[] };
-console.log(`slipwatch listening on ${address}; models: ${status.models.map((m) => `${m.name} (${m.target}, ${m.preset})`).join(', ') || 'none (train them: bash scripts/train-all.sh)'}`);
+const status = (await app.inject('/status')).json() as { backend: string; models: { name: string; target: string; preset: string }[] };
+console.log(`models: ${status.models.map((m) => `${m.name} (${m.target}, ${m.preset})`).join(', ') || 'none (train them: bash scripts/train-all.sh)'}; inference: ${status.backend}`);
+console.log(`\n  dashboard: ${address}/\n`);
 
-// a console "dashboard": the latest predicted friction and time to failure, once a second
+// the latest predicted friction and time to failure on the console too, once a second
 const latest: Record<string, { t: number; mean: number; std: number }> = {};
 const dash = new WebSocket(`${address.replace('http', 'ws')}/stream`);
 dash.on('message', (d: Buffer) => {
@@ -51,14 +48,28 @@ const ticker = setInterval(() => {
   if (parts.length) console.log(parts.join('   '));
 }, 1000);
 
+// the replay runs in the server (POST /replay), so the dashboard can pause, seek or stop it
 const speed = values.speed === 'max' ? 'max' : Number(values.speed);
-const recordingDir = resolve(join('data', 'recordings', values.recording!));
-const r = await replay({ recordingDir, url: `${address.replace('http', 'ws')}/ingest`, token: opts.producerToken, session: `${values.recording}-demo-${Date.now()}`, speed, preset: '2s' });
-console.log(`replayed ${values.recording}: ${r.frames} frames in ${r.seconds.toFixed(1)} s`);
+const started = await app.inject({ method: 'POST', url: '/replay', payload: { recording: values.recording, speed, preset: '2s' } });
+if (started.statusCode !== 200) {
+  console.error(`demo: ${started.json<{ error: string }>().error}`);
+  process.exit(1);
+}
+const id = started.json<{ id: string }>().id;
+console.log(`replaying ${values.recording} at ${speed === 'max' ? 'full speed' : `${speed}x`} (${id})`);
+for (;;) {
+  await new Promise((r) => setTimeout(r, 1000));
+  const r = (await app.inject('/replay')).json<{ replays: { id: string; state: string; error?: string }[] }>().replays.find((x) => x.id === id);
+  if (r && r.state !== 'running' && r.state !== 'paused') {
+    console.log(`replay of ${values.recording}: ${r.state}${r.error ? ` (${r.error})` : ''}`);
+    break;
+  }
+}
 if (values.once) {
   clearInterval(ticker);
   dash.close();
   await app.close();
 } else {
-  console.log('still serving (Ctrl-C to stop)');
+  clearInterval(ticker);
+  console.log(`still serving: open ${address}/ to start other replays (Ctrl-C to stop)`);
 }

@@ -7,5 +7,5 @@ source scripts/ensure-deps.sh
 echo "== generating the bundled experiments (deterministic; kept when up to date)"
 npm run --silent fixtures -- p4677 p4581 sim
 
-echo "== slipwatch: server + replay of p4677 with the models in models/ (the dashboard is issue 6)"
+echo "== slipwatch: server, dashboard and a replay of p4677 with the models in models/"
 exec npx tsx scripts/demo.ts "$@"
