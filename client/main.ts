@@ -23,12 +23,13 @@ const width = () => Math.max(400, chartsRoot.clientWidth);
 const charts = new Charts({ ae: $('chart-ae'), friction: $('chart-friction'), ttf: $('chart-ttf') }, width(), marks);
 const heat = { input: new Heatmap($<HTMLCanvasElement>('heat-input')), friction: new Heatmap($<HTMLCanvasElement>('heat-friction')) };
 const alerts = new AlertsPanel($('banner'), $('timeline'), $('scores'), marks);
-const status = new StatusPanel({ connection: $('connection'), backend: $('backend'), models: $('models'), latency: $('latency'), throughput: $('throughput'), dropped: $('dropped') });
+const status = new StatusPanel({ connection: $('connection'), backend: $('backend'), models: $('models-status'), latency: $('latency'), throughput: $('throughput'), dropped: $('dropped') });
 const replay = new ReplayPanel({
   recording: $('recording'),
   level: $('level'),
   preset: $('preset'),
   speed: $('speed'),
+  models: $('models'),
   start: $('start'),
   pause: $('pause'),
   stop: $('stop'),
@@ -64,8 +65,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       telemetry.connection = m.connection.state;
       break;
     case 'hello': {
-      const presets = [...new Set(m.hello.models.map((x) => x.preset.id))];
-      void replay.load(presets.length ? presets : ['2s']).catch((err: Error) => ($('replay-error').textContent = err.message));
+      void replay.load(m.hello.models.map((x) => ({ name: x.name, target: x.target, preset: x.preset.id }))).catch((err: Error) => ($('replay-error').textContent = err.message));
       const friction = m.hello.models.find((x) => x.target === 'friction') ?? m.hello.models[0];
       if (friction) {
         heat.input.configure(friction.tiles, friction.preset.sampleRateHz);

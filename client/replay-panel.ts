@@ -34,6 +34,7 @@ export class ReplayPanel {
       level: HTMLSelectElement;
       preset: HTMLSelectElement;
       speed: HTMLSelectElement;
+      models: HTMLFieldSetElement;
       start: HTMLButtonElement;
       pause: HTMLButtonElement;
       stop: HTMLButtonElement;
@@ -48,15 +49,22 @@ export class ReplayPanel {
     el.stop.onclick = () => void this.control('stop');
     el.seekGo.onclick = () => void this.start(Number(el.seek.value) || 0);
     el.recording.onchange = () => this.showLevels();
+    el.preset.onchange = () => this.showModels();
   }
 
-  async load(presets: string[]): Promise<void> {
+  private models: { name: string; target: string; preset: string }[] = [];
+
+  /** Fill the controls: the server's recordings (then its archived sessions) and its models. */
+  async load(models: { name: string; target: string; preset: string }[]): Promise<void> {
+    this.models = models;
+    const presets = [...new Set(models.map((m) => m.preset))];
     const { recordings } = await json<{ recordings: RecordingInfo[] }>('/recordings');
     this.infos = new Map(recordings.map((r) => [r.id, r]));
     this.el.recording.replaceChildren(...recordings.map((r) => new Option(r.durationS === null ? r.id : `${r.id} (${r.durationS.toFixed(0)} s)`, r.id)));
     if (this.infos.has('p4677')) this.el.recording.value = 'p4677';
-    this.el.preset.replaceChildren(...presets.map((p) => new Option(p, p)));
+    this.el.preset.replaceChildren(...(presets.length ? presets : ['2s']).map((p) => new Option(p, p)));
     this.showLevels();
+    this.showModels();
     await this.refresh();
   }
 
@@ -77,19 +85,46 @@ export class ReplayPanel {
     this.el.level.disabled = levels.length < 2;
   }
 
+  /** One checkbox per model of the chosen preset, all checked: the session predicts with the checked ones. */
+  private showModels(): void {
+    const legend = this.el.models.querySelector('legend')!;
+    const boxes = this.models
+      .filter((m) => m.preset === this.el.preset.value)
+      .map((m) => {
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.checked = true;
+        box.value = m.name;
+        label.append(box, `${m.target}: ${m.name}`);
+        return label;
+      });
+    this.el.models.replaceChildren(legend, ...boxes);
+  }
+
+  private chosenModels(): string[] {
+    return Array.from(this.el.models.querySelectorAll<HTMLInputElement>('input[type=checkbox]'))
+      .filter((b) => b.checked)
+      .map((b) => b.value);
+  }
+
   private levelStartS(): number {
     return Number(this.el.level.value) || 0;
   }
 
   private async start(fromS: number): Promise<void> {
     this.el.error.textContent = '';
+    if (this.models.length > 0 && this.chosenModels().length === 0) {
+      this.el.error.textContent = 'choose at least one model';
+      return;
+    }
     try {
       if (this.current) await this.control('stop');
       const speed = this.el.speed.value === 'max' ? 'max' : Number(this.el.speed.value);
       await json('/replay', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ recording: this.el.recording.value, speed, fromS, preset: this.el.preset.value }),
+        body: JSON.stringify({ recording: this.el.recording.value, speed, fromS, preset: this.el.preset.value, ...(this.chosenModels().length ? { models: this.chosenModels() } : {}) }),
       });
       await this.refresh();
     } catch (e) {

@@ -9,11 +9,11 @@ import { registerIngest } from './ingest/route.ts';
 import { newIngestStats } from './ingest/stats.ts';
 import type { ServingModel } from './pipeline/pipeline.ts';
 import { loadServingModels } from './predict/models.ts';
-import { SessionPredictor } from './predict/session-predictor.ts';
+import { modelsFor, SessionPredictor } from './predict/session-predictor.ts';
 import { ReplayManager } from './replay/manager.ts';
 import { registerClient } from './static/client-bundle.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
-import type { HelloFrame } from '../shared/protocol.ts';
+import type { HelloFrame, StartFrame } from '../shared/protocol.ts';
 import { extractColumns, TILE_RANGE } from '../shared/tiles.ts';
 import { cwtPlanFor, tileColumns } from '../shared/windows.ts';
 
@@ -72,25 +72,33 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     const a = app.server.address();
     if (a && typeof a === 'object') ingestUrl = `ws://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/ingest`;
   });
-  const replays = new ReplayManager(opts.recordingsDir, () => ingestUrl, opts.producerToken);
+  const replays = new ReplayManager(opts.recordingsDir, () => ingestUrl, opts.producerToken, opts.archiveDir);
   const errorSchema = { type: 'object', properties: { error: { type: 'string' } } };
   app.get('/recordings', async () => ({ recordings: replays.recordingInfos() }));
   app.get('/replay', async () => ({ replays: replays.list() }));
-  app.post<{ Body: { recording: string; speed?: number | 'max'; fromS?: number; preset?: string } }>(
+  app.post<{ Body: { recording: string; speed?: number | 'max'; fromS?: number; preset?: string; models?: string[] } }>(
     '/replay',
     {
       schema: {
         body: {
           type: 'object',
           required: ['recording'],
-          properties: { recording: { type: 'string' }, speed: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { const: 'max' }] }, fromS: { type: 'number', minimum: 0 }, preset: { type: 'string' } },
+          properties: {
+            recording: { type: 'string' },
+            speed: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { const: 'max' }] },
+            fromS: { type: 'number', minimum: 0 },
+            preset: { type: 'string' },
+            models: { type: 'array', items: { type: 'string' }, minItems: 1 },
+          },
         },
         response: { 400: errorSchema },
       },
     },
     async (req, reply) => {
       try {
-        return replays.start(req.body.recording, req.body.speed ?? 1, req.body.fromS ?? 0, req.body.preset ?? '2s');
+        const { recording, speed = 1, fromS = 0, preset = '2s', models: chosen } = req.body;
+        if (chosen) modelsFor({ preset, models: chosen } as StartFrame, models); // refuse unknown names now, not in the replay
+        return replays.start(recording, speed, fromS, preset, chosen);
       } catch (e) {
         return reply.code(400).send({ error: (e as Error).message });
       }
@@ -137,7 +145,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   await app.register(async (scope) => {
     ({ drain: ingestDrain } = registerIngest(scope, opts, ingest, {
       outputs: (start) => {
-        const usable = models.filter((m) => m.manifest.preset.id === start.preset);
+        const usable = modelsFor(start, models);
         return { rateHz: usable[0]?.manifest.preset.sampleRateHz ?? 1, targets: usable.map((m) => m.manifest.target) };
       },
       onStart: (start, archive) => {

@@ -57,6 +57,8 @@ export interface StartFrame {
   mech?: { rateHz: number; channels: MechChannel[] };
   /** window preset the session is analysed with; must match the model's */
   preset: string;
+  /** names of the server's models to predict with (default: every model of the preset) */
+  models?: string[];
 }
 
 /** A contiguous block of samples. seq counts frames from 0; indices count samples from 0. */
@@ -239,6 +241,12 @@ function validateStart(f: Record<string, unknown>): StartFrame {
   if (!preset) fail('bad-frame', `preset must be one of ${Object.keys(WINDOW_PRESETS).join(', ')}, got ${JSON.stringify(f.preset)}`);
   if (!Number.isInteger((f.aeRateHz as number) / preset.sampleRateHz))
     fail('wrong-rate', `the AE rate ${f.aeRateHz} Hz must be a whole multiple of preset ${preset.id}'s ${preset.sampleRateHz} Hz`);
+  let models: string[] | undefined;
+  if (f.models !== undefined) {
+    if (!Array.isArray(f.models) || f.models.length === 0 || f.models.length > 16 || f.models.some((m) => typeof m !== 'string' || m.length === 0 || m.length > 128))
+      fail('bad-frame', 'models must be a list of 1-16 model names');
+    models = f.models as string[];
+  }
   let mech: StartFrame['mech'];
   if (f.mech !== undefined) {
     const m = f.mech as Record<string, unknown>;
@@ -257,6 +265,7 @@ function validateStart(f: Record<string, unknown>): StartFrame {
     aeChannels: (chans as StartFrame['aeChannels']).map((c) => ({ name: c.name, unit: c.unit, scale: c.scale })),
     mech,
     preset: preset.id,
+    ...(models ? { models } : {}),
   };
 }
 

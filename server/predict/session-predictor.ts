@@ -18,6 +18,19 @@ export type SessionFrame = PredictionFrame | AlertFrame | EnvelopeFrame | Measur
 /** Measured friction is sent to dashboards at about this rate (a display needs no more). */
 const MEASURED_DISPLAY_HZ = 100;
 
+/**
+ * The models a session predicts with: those of its window preset, or the ones it names. Throws
+ * a ProtocolError the producer sees when a name is unknown or nothing fits.
+ */
+export function modelsFor(start: StartFrame, models: ServingModel[]): ServingModel[] {
+  const unknown = (start.models ?? []).filter((n) => !models.some((m) => m.manifest.name === n));
+  if (unknown.length) throw new ProtocolError('bad-frame', `no model named ${unknown.join(', ')}; the server has ${models.map((m) => m.manifest.name).join(', ') || 'none'}`);
+  const usable = models.filter((m) => m.manifest.preset.id === start.preset && (!start.models || start.models.includes(m.manifest.name)));
+  if (models.length > 0 && usable.length === 0)
+    throw new ProtocolError('bad-frame', `no model for preset ${start.preset}${start.models ? ` among ${start.models.join(', ')}` : ''}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
+  return usable;
+}
+
 export class SessionPredictor {
   private readonly input = new Subject<RawChunk>();
   private readonly subs: Subscription[] = [];
@@ -42,9 +55,7 @@ export class SessionPredictor {
     onError: (e: unknown) => void,
   ) {
     this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
-    const usable = models.filter((m) => m.manifest.preset.id === start.preset);
-    if (models.length > 0 && usable.length === 0)
-      throw new ProtocolError('bad-frame', `no model for preset ${start.preset}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
+    const usable = modelsFor(start, models);
     const channelScales = start.aeChannels.map((c) => c.scale);
     for (const model of usable) {
       const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };

@@ -18,6 +18,8 @@ export interface ReplayOptions {
   speed: number | 'max';
   /** window preset the server analyses the session with */
   preset: string;
+  /** the server's models to predict with (default: all of the preset's) */
+  models?: string[];
   /** seconds of AE per frame */
   frameS?: number;
   /** most unacknowledged frames in flight */
@@ -118,6 +120,7 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
     aeChannels: aeCols.map((c) => ({ name: c.name, unit: c.unit, scale: c.scale ?? 1 })),
     mech: rec.meta.streams.mech && columnsOf(rec.meta.streams.mech, 'friction').length ? { rateHz: rec.meta.streams.mech.sampleRateHz, channels: ['mu'] } : undefined,
     preset: o.preset,
+    ...(o.models ? { models: o.models } : {}),
   };
   const t0 = performance.now();
   let attempt = 0;
@@ -145,9 +148,12 @@ function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame
     let lastSeq = Number.POSITIVE_INFINITY;
     let ended = false;
     let wake: (() => void) | null = null;
+    let failed = false;
     const fail = (e: Error, fatal = false) => {
+      failed = true;
       ws.terminate();
       reject(Object.assign(e, { fatal }));
+      wake?.(); // a pump waiting for acks must see the failure and close its reader
     };
     ws.on('error', (e) => fail(e));
     ws.on('close', () => (ended ? resolve(lastSeq + 1) : fail(new Error('connection closed'))));
@@ -187,7 +193,8 @@ function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame
             if (o.signal?.aborted) return fail(new Error('replay aborted'), true);
           }
           // flow control: at most `window` frames unacknowledged
-          while (f.seq - acked > windowSize) await new Promise<void>((r) => (wake = r));
+          while (f.seq - acked > windowSize && !failed) await new Promise<void>((r) => (wake = r));
+          if (failed) return;
           if (o.speed !== 'max') {
             const dueMs = ((f.aeStartIndex / start.aeRateHz) * 1000) / o.speed;
             const wait = dueMs - (performance.now() - t0 - pausedMs);

@@ -26,6 +26,8 @@ export interface ReplayState {
   error?: string;
 }
 
+const ARCHIVE_PREFIX = 'archive/';
+
 export class ReplayManager {
   private readonly replays = new Map<string, ReplayState & { abort: AbortController }>();
   private n = 0;
@@ -34,38 +36,50 @@ export class ReplayManager {
     private readonly recordingsDir: string,
     private readonly ingestUrl: () => string,
     private readonly token: string,
+    /** archived sessions are replayable too, as archive/SESSION */
+    private readonly archiveDir: string | null = null,
   ) {}
 
-  /** Recordings a replay can use (directories holding a recording.json). */
+  /** Recordings a replay can use (directories holding a recording.json): the recordings, then archived sessions. */
   recordings(): string[] {
-    if (!existsSync(this.recordingsDir)) return [];
-    return readdirSync(this.recordingsDir)
-      .filter((d) => existsSync(join(this.recordingsDir, d, 'recording.json')))
-      .sort();
+    const list = (dir: string | null, prefix: string) =>
+      dir && existsSync(dir)
+        ? readdirSync(dir)
+            .filter((d) => existsSync(join(dir, d, 'recording.json')))
+            .sort()
+            .map((d) => `${prefix}${d}`)
+        : [];
+    return [...list(this.recordingsDir, ''), ...list(this.archiveDir, ARCHIVE_PREFIX)];
+  }
+
+  private pathOf(id: string): string {
+    return id.startsWith(ARCHIVE_PREFIX) && this.archiveDir ? join(this.archiveDir, id.slice(ARCHIVE_PREFIX.length)) : join(this.recordingsDir, id);
   }
 
   /** Each recording with its length and normal-stress levels (a dashboard replays a p4581 level by its start). */
   recordingInfos(): RecordingInfo[] {
     return this.recordings().map((id) => {
-      const levels = readRecordingMeta(join(this.recordingsDir, id)).normalStressSchedule;
+      const levels = readRecordingMeta(this.pathOf(id)).normalStressSchedule;
       return { id, durationS: levels.length ? Math.max(...levels.map((l) => l.endS)) : null, levels };
     });
   }
 
-  start(recording: string, speed: number | 'max', fromS = 0, preset = '2s'): ReplayState {
+  start(recording: string, speed: number | 'max', fromS = 0, preset = '2s', models?: string[]): ReplayState {
     if (!this.recordings().includes(recording)) throw new Error(`unknown recording "${recording}"; available: ${this.recordings().join(', ')}`);
     if (speed !== 'max' && !(speed > 0)) throw new Error(`speed must be > 0 or "max", got ${speed}`);
-    const id = `replay-${recording}-${Date.now()}-${this.n++}`;
+    // a valid session name (shared/protocol.ts: 1-64 of [A-Za-z0-9_.-]) that says what is replayed
+    const id = `replay-${recording.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-32)}-${Date.now().toString(36)}-${this.n++}`;
     const abort = new AbortController();
     const st: ReplayState & { abort: AbortController } = { id, recording, speed, fromS, sentS: fromS, totalS: 0, state: 'running', abort };
     this.replays.set(id, st);
     replay({
-      recordingDir: join(this.recordingsDir, recording),
+      recordingDir: this.pathOf(recording),
       url: this.ingestUrl(),
       token: this.token,
       session: id,
       speed,
       preset,
+      models,
       fromS,
       signal: abort.signal,
       paused: () => st.state === 'paused',

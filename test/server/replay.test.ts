@@ -71,6 +71,16 @@ test('REST replay control: list recordings, start, pause, resume, stop; bad requ
   assert.equal((await app.inject({ method: 'POST', url: `/replay/${started.id}/resume` })).json().state, 'running');
   assert.equal((await app.inject({ method: 'POST', url: `/replay/${started.id}/stop` })).json().state, 'stopped');
   assert.equal((await app.inject({ method: 'POST', url: `/replay/${started.id}/jump` })).statusCode, 400);
+  const noModel = await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4677-mini', models: ['no-such-model'] } });
+  assert.equal(noModel.statusCode, 400);
+  assert.match(noModel.json().error, /no model named no-such-model/);
+  // the replayed session is archived, and the archive is replayable in turn
+  const ids = ((await app.inject('/recordings')).json() as { recordings: { id: string }[] }).recordings.map((r) => r.id);
+  assert.ok(ids.includes(`archive/${started.id}`), `archived sessions are listed: ${ids.join(', ')}`);
+  const again = (await app.inject({ method: 'POST', url: '/replay', payload: { recording: `archive/${started.id}`, speed: 'max' } })).json();
+  for (let i = 0; i < 50 && (await app.inject('/replay')).json().replays.find((r: { id: string }) => r.id === again.id).state === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  const replayed = (await app.inject('/replay')).json().replays.find((r: { id: string }) => r.id === again.id);
+  assert.equal(replayed.state, 'done', replayed.error);
   await app.close();
   // the seeked replay's session starts at sample 0 with the recording's data from 10 s
   const stored = (await readWholeStream(join(root, 'archive-rest', started.id, 'ae.arrows'))).columns;
