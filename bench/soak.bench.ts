@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { buildApp } from '../server/app.ts';
 import { defaultServerOptions } from '../server/config.ts';
+import { launchChromium } from '../scripts/browser.ts';
 
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return Number.NaN;
@@ -24,10 +24,7 @@ export async function benchSoak(): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'slipwatch-soak-'));
   const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 'soak', archiveDir: join(root, 'archive'), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings') });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const rows: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { buildApp } from '../server/app.ts';
 import { defaultServerOptions } from '../server/config.ts';
+import { launchChromium } from './browser.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,10 +27,7 @@ if (!(seconds > 0)) throw new Error(`--seconds must be > 0, got ${values.seconds
 const tmp = mkdtempSync(join(tmpdir(), 'slipwatch-shot-'));
 const app = await buildApp({ ...defaultServerOptions(), port: 0, archiveDir: tmp });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
