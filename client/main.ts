@@ -108,8 +108,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
 send({ kind: 'connect', url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/stream` });
 
 const span = $<HTMLSelectElement>('span');
-span.onchange = () => send({ kind: 'span', seconds: Number(span.value) });
-send({ kind: 'span', seconds: Number(span.value) });
+// two points per pixel of plot are all a chart can show: the worker merges slots beyond that
+const sendSpan = () => send({ kind: 'span', seconds: Number(span.value), maxPoints: 2 * charts.plotArea().width });
+span.onchange = sendSpan;
+sendSpan();
 
 function drawHeatmaps(): void {
   const [t0, t1] = charts.xRange();
@@ -144,6 +146,7 @@ requestAnimationFrame(frame);
 new ResizeObserver(() => {
   charts.setSize(width());
   drawHeatmaps();
+  sendSpan();
 }).observe(chartsRoot);
 
 // server status and replay state, once a second

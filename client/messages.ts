@@ -24,4 +24,5 @@ export type FromWorker =
   | { kind: 'alert'; event: 'on' | 'off'; alert: Alert }
   | { kind: 'slip'; tS: number; dropMu: number };
 
-export type ToWorker = { kind: 'connect'; url: string } | { kind: 'span'; seconds: number };
+/** span: the visible seconds, and the most points worth sending (about two per pixel of the plot) */
+export type ToWorker = { kind: 'connect'; url: string } | { kind: 'span'; seconds: number; maxPoints: number };

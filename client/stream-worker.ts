@@ -15,6 +15,7 @@ let session = '';
 const seen = new Set<string>();
 let lastSlipS = Number.NaN;
 let spanSlots = 60 * DISPLAY_HZ;
+let maxPoints = 2000;
 let dirty = false;
 
 function follow(s: string): boolean {
@@ -69,7 +70,7 @@ function handle(f: StreamFrame): void {
 setInterval(() => {
   if (!dirty || grid.newestSlot < 0) return;
   dirty = false;
-  const { x, series } = grid.view(spanSlots);
+  const { x, series } = grid.view(spanSlots, maxPoints);
   post({ kind: 'view', session, x, series }, [x.buffer, ...Object.values(series).map((s) => s.buffer)]);
 }, 50);
 
@@ -105,6 +106,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     connect();
   } else if (m.kind === 'span') {
     spanSlots = Math.max(2, Math.round(m.seconds * DISPLAY_HZ));
+    maxPoints = Math.max(100, Math.round(m.maxPoints));
     dirty = true;
   }
 };

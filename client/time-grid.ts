@@ -63,23 +63,36 @@ export class TimeGrid<Name extends string> {
     }
   }
 
-  /** The last `slots` slots up to the newest, from time 0 on: times and each series' means (NaN where empty). */
-  view(slots: number): { x: Float64Array; series: Record<Name, Float32Array> } {
+  /**
+   * The last `slots` slots up to the newest, from time 0 on: times and each series' means (NaN
+   * where empty), in at most `maxPoints` points: when the span holds more slots than that (a
+   * chart has only so many pixels), consecutive slots are merged into one point, their mean.
+   */
+  view(slots: number, maxPoints = Number.POSITIVE_INFINITY): { x: Float64Array; series: Record<Name, Float32Array> } {
     const first = Math.max(0, this.newestSlot - Math.min(slots, this.capacity) + 1);
-    const n = this.newestSlot - first + 1;
+    const span = this.newestSlot - first + 1;
+    const per = Math.max(1, Math.ceil(span / maxPoints)); // slots per point
+    const n = Math.ceil(span / per);
     const x = new Float64Array(n);
     const series = {} as Record<Name, Float32Array>;
     for (const [name, sum] of this.sums) {
       const count = this.counts.get(name)!;
-      const y = new Float32Array(n).fill(Number.NaN);
+      const y = new Float32Array(n);
       for (let i = 0; i < n; i++) {
-        const slot = first + i;
-        const c = slot % this.capacity;
-        if (this.stamp[c] === slot && count[c] > 0) y[i] = sum[c] / count[c];
+        let s = 0;
+        let k = 0;
+        for (let slot = first + i * per; slot < Math.min(first + (i + 1) * per, this.newestSlot + 1); slot++) {
+          const c = slot % this.capacity;
+          if (this.stamp[c] === slot && count[c] > 0) {
+            s += sum[c] / count[c];
+            k++;
+          }
+        }
+        y[i] = k > 0 ? s / k : Number.NaN;
       }
       series[name] = y;
     }
-    for (let i = 0; i < n; i++) x[i] = (first + i) / this.hz;
+    for (let i = 0; i < n; i++) x[i] = (first + i * per + (per - 1) / 2) / this.hz;
     return { x, series };
   }
 }

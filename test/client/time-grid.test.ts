@@ -34,3 +34,18 @@ test('tracking: error and correlation over the samples both series have', () => 
   assert.ok(Math.abs(t.r - 1) < 1e-12);
   assert.ok(Number.isNaN(tracking([1], [1]).r));
 });
+
+test('time grid: a long span is merged into at most maxPoints points, each the mean of its slots', () => {
+  const g = new TimeGrid(['a'] as const, 10, 100);
+  g.add('a', 0, 10, Float32Array.from({ length: 1000 }, (_, i) => i)); // slot k holds k
+  const full = g.view(1000);
+  assert.equal(full.x.length, 1000);
+  const merged = g.view(1000, 100);
+  assert.equal(merged.x.length, 100);
+  assert.equal(merged.series.a[0], 4.5, 'slots 0-9');
+  assert.equal(merged.series.a[99], 994.5);
+  assert.ok(Math.abs(merged.x[0] - 0.45) < 1e-9, 'each point sits at the centre of its slots');
+  const uneven = g.view(1000, 300); // 4 slots per point, the last point partial
+  assert.equal(uneven.x.length, 250);
+  assert.equal(uneven.series.a[249], 997.5);
+});
