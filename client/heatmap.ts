@@ -116,10 +116,4 @@ export class Heatmap {
   hasCone(): boolean {
     return this.coiRows.some(Boolean);
   }
-
-  /** Period (s) at the top and bottom rows, for the axis labels. */
-  periodRange(): [number, number] | null {
-    const g = this.geometry;
-    return g ? [g.periodsS[0], g.periodsS[g.scales - 1]] : null;
-  }
 }

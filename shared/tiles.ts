@@ -35,8 +35,3 @@ export function quantizeTile(values: Float32Array): Uint8Array {
   }
   return out;
 }
-
-/** Bytes -> normalised values (the inverse of quantizeTile within half a step). */
-export function dequantize(byte: number): number {
-  return ((byte - 127.5) * TILE_RANGE) / 127.5;
-}
