@@ -163,6 +163,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
             pipelineErrors++;
             app.log.error(e);
           },
+          () => hub.stats.subscribers > 0,
         );
         predictors.set(start.session, p);
         return p;

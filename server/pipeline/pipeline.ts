@@ -39,6 +39,8 @@ export interface PipelineOptions {
 }
 
 export interface PipelineTaps {
+  /** when it says false (no dashboard watching), the taps are skipped and their data never made */
+  active?: () => boolean;
   /** the conditioned AE at the model rate */
   conditioned?: (startIndex: number, values: Float32Array) => void;
   /** the input scalogram's centre columns (tileColumns) of each window, from the first column's index */
@@ -68,19 +70,20 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
   const plan = cwtPlanFor(m.preset);
   const cols = tileColumns(m.preset);
   const taps = o.taps ?? {};
+  const on = () => taps.active?.() ?? true;
   return pipe(
     condition(conditionConfig(o)),
     tap((c) => {
-      if (c.kind !== 'gap') taps.conditioned?.(c.startIndex, c.values);
+      if (c.kind !== 'gap' && taps.conditioned && on()) taps.conditioned(c.startIndex, c.values);
     }),
     windows(windowSamples, stepSamples, toInput),
     scalograms(plan, m.input.stats),
     tap((w) => {
-      if (!('kind' in w) && taps.inputTile) taps.inputTile(w.startIndex + cols.from, extractColumns(w.scalogram, 1, plan.scales, plan.n, cols.from, cols.count));
+      if (!('kind' in w) && taps.inputTile && on()) taps.inputTile(w.startIndex + cols.from, extractColumns(w.scalogram, 1, plan.scales, plan.n, cols.from, cols.count));
     }),
     infer(o.model.infer, windowSamples, o.maxBatch ?? 32, o.stats),
     tap((w) => {
-      if (!('kind' in w) && w.tile && taps.outputTile) taps.outputTile(w.startIndex + cols.from, w.tile);
+      if (!('kind' in w) && w.tile && taps.outputTile && on()) taps.outputTile(w.startIndex + cols.from, w.tile);
     }),
     overlapAverage(windowSamples, m.output.stats),
   );

@@ -4,7 +4,7 @@
  * scalogram (for the dashboard) out. Runs in the inference worker, or in-process for tests.
  */
 import type { ModelManifest } from '../../shared/model/manifest.ts';
-import { seriesFromScalograms } from '../../shared/node/model/evaluate.ts';
+import { seriesFromOutputs } from '../../shared/node/model/evaluate.ts';
 import type { Inference } from '../../shared/node/model/inference.ts';
 import { extractColumns } from '../../shared/tiles.ts';
 import { cwtPlanFor, tileColumns } from '../../shared/windows.ts';
@@ -16,10 +16,8 @@ export function servingPredictor(inference: Inference, manifest: ModelManifest):
   const cols = tileColumns(preset);
   return async (x, n) => {
     const outs = await inference.run(x, n);
-    if (outs.length !== 2) return { series: outs[0], tiles: null }; // a head model: the series itself
-    return {
-      series: seriesFromScalograms(outs[0], outs[1], preset, scales, samples),
-      tiles: extractColumns(outs[0], n, scales, samples, cols.from, cols.count),
-    };
+    // a head model has no scalogram to show
+    const tiles = outs.length === 2 ? extractColumns(outs[0], n, scales, samples, cols.from, cols.count) : null;
+    return { series: seriesFromOutputs(outs, preset, scales, samples), tiles };
   };
 }

@@ -53,6 +53,8 @@ export class SessionPredictor {
     models: ServingModel[],
     private readonly publish: (f: SessionFrame) => void,
     onError: (e: unknown) => void,
+    /** whether any dashboard is connected: the views below are only made for one */
+    private readonly watched: () => boolean = () => true,
   ) {
     this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
     const usable = modelsFor(start, models);
@@ -64,9 +66,11 @@ export class SessionPredictor {
       const session = start.session;
       // the dashboard's views: the input (conditioned AE, its scalogram) once, from the first
       // model; the predicted scalogram of the friction model
+      // (publish encodes a frame at once, so the arrays need no copy)
       const first = model === usable[0];
       const taps: PipelineTaps = {
-        conditioned: first ? (startIndex, values) => publish({ type: 'envelope', session, startIndex, rateHz, values: Float32Array.from(values) }) : undefined,
+        active: watched,
+        conditioned: first ? (startIndex, values) => publish({ type: 'envelope', session, startIndex, rateHz, values }) : undefined,
         inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
         outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
       };
@@ -117,7 +121,7 @@ export class SessionPredictor {
         this.slipsS.push(e.onsetTimeS);
         this.publish({ type: 'slip', session: this.start.session, tS: e.onsetTimeS, dropMu: e.dropMu });
       }
-      this.publishMeasured(frame.mech!.startIndex, mu);
+      if (this.watched()) this.publishMeasured(frame.mech!.startIndex, mu);
     }
   }
 

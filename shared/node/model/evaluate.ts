@@ -47,13 +47,16 @@ export function seriesFromScalograms(scalograms: Float32Array, means: ArrayLike<
 /**
  * A model as a function of a batch of scalograms (n x scales x samples) to normalised series
  * (n x samples): a CED (a scalogram and a window mean per window) or a head model (the series
- * directly, seed 003's application layers). Offline evaluation and the live pipeline both use it.
+ * directly, seed 003's application layers). The live pipeline goes through seriesFromOutputs too
+ * (server/predict/serving-predictor.ts).
  */
 export function seriesPredictor(inference: Inference, preset: WindowPreset, scales: number, samples: number): (x: Float32Array, n: number) => Promise<Float32Array> {
-  return async (x, n) => {
-    const outs = await inference.run(x, n);
-    return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, scales, samples) : outs[0];
-  };
+  return async (x, n) => seriesFromOutputs(await inference.run(x, n), preset, scales, samples);
+}
+
+/** The normalised series of n windows from a model's outputs: [scalograms, means] (a CED) or [series] (a head model). */
+export function seriesFromOutputs(outs: Float32Array[], preset: WindowPreset, scales: number, samples: number): Float32Array {
+  return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, scales, samples) : outs[0];
 }
 
 /** The predictor of a model (through an inference runtime) on a window set. */

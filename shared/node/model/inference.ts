@@ -1,8 +1,8 @@
 /**
  * Inference runtimes. A model is trained and saved with tfjs (one definition, shared/model/ced.ts);
  * it is served by onnxruntime-node when that is installed, from an ONNX graph translated at load
- * time (shared/model/onnx/export.ts), and by tfjs otherwise. onnxruntime runs this CED ~15x
- * faster than tfjs-wasm on this CPU (BENCHMARKS.md): one fused native graph instead of ~30
+ * time (shared/model/onnx/export.ts), and by tfjs otherwise. onnxruntime runs this CED 7.6x
+ * faster than tfjs-wasm on this CPU at batch 1 (BENCHMARKS.md): one fused native graph instead of ~30
  * separate tfjs kernel calls, each with its own dispatch and memory traffic.
  *
  * onnxruntime-node is loaded by dynamic import, so a machine without it (or where its native
