@@ -4,10 +4,10 @@
  * the same network served by onnxruntime-node (inference only), the runtime the server uses.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildCed, macsPerWindow, parameterSplit } from '../shared/model/ced.ts';
-import { BACKENDS, initBackend } from '../shared/node/model/backend.ts';
-import { createInference } from '../shared/node/model/inference.ts';
-import { LOSSES } from '../shared/node/model/train.ts';
+import { buildCed, macsPerWindow, parameterSplit } from '../model/ced.ts';
+import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
+import { createInference } from '../model/runtime/inference.ts';
+import { LOSSES } from '../training/train.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

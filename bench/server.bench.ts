@@ -11,8 +11,8 @@ import WebSocket from 'ws';
 import { Packr } from 'msgpackr';
 import { buildApp } from '../server/app.ts';
 import { defaultServerOptions } from '../server/config.ts';
-import { replay } from '../server/replay/client.ts';
-import { decodeFrame, encodeFrame, PROTOCOL_VERSION } from '../shared/protocol.ts';
+import { replay } from '../producer/replay.ts';
+import { decodeFrame, encodeFrame, PROTOCOL_VERSION } from '../shared/protocol/wire.ts';
 import { Conditioner } from '../shared/signal/condition.ts';
 
 const SAMPLES_PER_FRAME = 100_000; // per channel: 10 ms at 10 MHz, or 10 s at 10 kHz
@@ -109,7 +109,7 @@ function conditioning(frames: Uint8Array[]): number {
  * time); x real time and latency.
  */
 export async function replaySpeed(root: string, speed: number | 'max', forS = Infinity): Promise<{ factor: number; latency: Record<string, number> }> {
-  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20 });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('trained-models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20 });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   const t0 = performance.now();
   const stop = new AbortController();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { experiments } from '../fixtures/experiments.ts';
 import { generateExperiment } from '../fixtures/generate.ts';
-import { openRecording, readRecordingStream } from '../shared/node/recording/recording.ts';
+import { openRecording, readRecordingStream } from '../recording/recording.ts';
 import { Conditioner } from '../shared/signal/condition.ts';
 import { CwtPlan } from '../shared/signal/cwt.ts';
 import { nextPow2 } from '../shared/signal/fft.ts';
@@ -17,7 +17,7 @@ import { normalise } from '../shared/signal/normalise.ts';
 import { OverlapAverager } from '../shared/signal/overlap-average.ts';
 import { SlidingWindows } from '../shared/signal/sliding-windows.ts';
 import { scalesFor, waveletByName } from '../shared/signal/wavelets.ts';
-import { presetById, type WindowPreset, windowGeometry } from '../shared/windows.ts';
+import { presetById, type WindowPreset, windowGeometry } from '../shared/signal/window-preset.ts';
 import { Rng } from '../shared/random.ts';
 
 /** Median of several timed repetitions of fn, in ms per call. */

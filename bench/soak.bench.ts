@@ -22,7 +22,7 @@ const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 export async function benchSoak(): Promise<string> {
   const durationS = Number(process.env.SOAK_S ?? 600);
   const root = mkdtempSync(join(tmpdir(), 'slipwatch-soak-'));
-  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 'soak', archiveDir: join(root, 'archive'), modelsDir: resolve('models'), recordingsDir: resolve('data/recordings') });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 'soak', archiveDir: join(root, 'archive'), modelsDir: resolve('trained-models'), recordingsDir: resolve('data/recordings') });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();
   const rows: string[] = [];

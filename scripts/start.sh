@@ -8,4 +8,4 @@ echo "== generating the bundled experiments (deterministic; kept when up to date
 npm run --silent fixtures -- p4677 p4581 sim
 
 echo "== slipwatch: server, dashboard and a replay of p4677 with the models in models/"
-exec npx tsx scripts/demo.ts "$@"
+exec npx tsx cli/start.ts "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduce every trained model, the learning curve and docs/results.md from scratch, and copy the
-# two serving models into models/ (shipped). Takes ~2 hours on a 2-core machine with the wasm
+# two serving models into trained-models/ (shipped). Takes ~2 hours on a 2-core machine with the wasm
 # backend (much less with tfjs-node). Each step keeps its output, so a rerun skips finished steps
 # unless FORCE=1.
 set -euo pipefail
@@ -31,8 +31,8 @@ echo "== evaluation"
 npm run --silent evaluate
 echo "== shipping the serving models"
 for target in friction ttf; do
-  rm -rf "models/$target"
-  mkdir -p "models/$target"
-  cp "$M/cross-train-$target"/{model.json,weights.bin,manifest.json} "models/$target/"
+  rm -rf "trained-models/$target"
+  mkdir -p "trained-models/$target"
+  cp "$M/cross-train-$target"/{model.json,weights.bin,manifest.json} "trained-models/$target/"
 done
-echo "done: docs/results.md, models/friction, models/ttf"
+echo "done: docs/results.md, trained-models/friction, trained-models/ttf"

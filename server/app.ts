@@ -7,15 +7,15 @@ import websocket from '@fastify/websocket';
 import type { ServerOptions } from './config.ts';
 import { registerIngest } from './ingest/route.ts';
 import { newIngestStats } from './ingest/stats.ts';
-import type { ServingModel } from './pipeline/pipeline.ts';
-import { loadServingModels } from './predict/models.ts';
-import { modelsFor, SessionPredictor } from './predict/session-predictor.ts';
+import type { ServingModel } from '../pipeline/pipeline.ts';
+import { loadServingModels } from './inference/load-models.ts';
+import { modelsFor, SessionPredictor } from './session/monitor.ts';
 import { ReplayManager } from './replay/manager.ts';
 import { registerClient } from './static/client-bundle.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
-import type { HelloFrame, StartFrame } from '../shared/protocol.ts';
+import type { HelloFrame, StartFrame } from '../shared/protocol/wire.ts';
 import { extractColumns, TILE_RANGE } from '../shared/tiles.ts';
-import { cwtPlanFor, tileColumns } from '../shared/windows.ts';
+import { cwtPlanFor, tileColumns } from '../shared/signal/window-preset.ts';
 
 export interface AppExtras {
   /** models to predict with (default: loaded from opts.modelsDir) */

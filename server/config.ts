@@ -38,7 +38,7 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'port', flag: '--port', env: 'SLIPWATCH_PORT', default: 8080, doc: 'port to listen on (0: any free port)' },
   { key: 'producerToken', flag: '--token', env: 'SLIPWATCH_TOKEN', default: 'slipwatch-dev-token', doc: 'token producers must present (change it in any shared lab network)' },
   { key: 'archiveDir', flag: '--archive', env: 'SLIPWATCH_ARCHIVE', default: resolve('data/archive'), doc: 'directory of session archives' },
-  { key: 'modelsDir', flag: '--models', env: 'SLIPWATCH_MODELS', default: resolve('models'), doc: 'directory of trained models (one per subdirectory)' },
+  { key: 'modelsDir', flag: '--models', env: 'SLIPWATCH_MODELS', default: resolve('trained-models'), doc: 'directory of trained models (one per subdirectory)' },
   { key: 'recordingsDir', flag: '--recordings', env: 'SLIPWATCH_RECORDINGS', default: resolve('data/recordings'), doc: 'recordings the server can replay' },
   { key: 'flushIntervalMs', flag: '--flush-ms', env: 'SLIPWATCH_FLUSH_MS', default: 20, doc: 'fsync and acknowledge at least every N ms' },
   { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'SLIPWATCH_MAX_FRAME_BYTES', default: 16 * 1024 * 1024, doc: 'largest WebSocket message accepted' },

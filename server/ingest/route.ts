@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { type DataFrame, decodeProducerFrame, encodeFrame, type ErrorCode, ProtocolError, type StartFrame } from '../../shared/protocol.ts';
+import { type DataFrame, decodeProducerFrame, encodeFrame, type ErrorCode, ProtocolError, type StartFrame } from '../../shared/protocol/wire.ts';
 import type { ServerOptions } from '../config.ts';
 import { SessionArchive } from './archive.ts';
 import type { IngestStats } from './stats.ts';

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NormalStressLevel } from '../../shared/recording-meta.ts';
-import { readRecordingMeta } from '../../shared/node/recording/recording.ts';
-import { replay } from './client.ts';
+import { readRecordingMeta } from '../../recording/recording.ts';
+import { replay } from '../../producer/replay.ts';
 
 export interface RecordingInfo {
   id: string;

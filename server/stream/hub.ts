@@ -5,7 +5,7 @@
  * slows neither ingest nor the others.
  */
 import type { WebSocket } from 'ws';
-import { encodeFrame } from '../../shared/protocol.ts';
+import { encodeFrame } from '../../shared/protocol/wire.ts';
 
 export interface HubLimits {
   /** bytes buffered in a socket beyond which its predictions are decimated */

@@ -30,7 +30,7 @@ async function startServer(): Promise<void> {
     port,
     producerToken: 'e2e',
     archiveDir: join(tmp, 'archive'),
-    modelsDir: join(ROOT, 'models'),
+    modelsDir: join(ROOT, 'trained-models'),
     recordingsDir: join(ROOT, 'fixtures', 'data'),
   });
   const address = await app.listen({ host: '127.0.0.1', port });

@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import { defaultServerOptions } from '../../server/config.ts';
-import { readWholeStream } from '../../shared/node/recording/arrow-stream.ts';
+import { readWholeStream } from '../../recording/arrow-stream.ts';
 import { dataFrame, startFrame, TestProducer } from './helpers/producer.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-ingest-'));
@@ -132,7 +132,7 @@ test('a producer that drops and resumes loses and duplicates nothing', async () 
 });
 
 function startServerProcess(archive: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'server', 'main.ts'), '--port', '0', '--token', TOKEN, '--archive', archive, '--models', join(root, 'no-models'), '--flush-ms', '5'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'cli', 'serve.ts'), '--port', '0', '--token', TOKEN, '--archive', archive, '--models', join(root, 'no-models'), '--flush-ms', '5'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

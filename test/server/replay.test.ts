@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildApp } from '../../server/app.ts';
 import { defaultServerOptions } from '../../server/config.ts';
-import { replay } from '../../server/replay/client.ts';
-import { readWholeStream } from '../../shared/node/recording/arrow-stream.ts';
+import { replay } from '../../producer/replay.ts';
+import { readWholeStream } from '../../recording/arrow-stream.ts';
 
 const MINI = join(import.meta.dirname, '..', '..', 'fixtures', 'data', 'p4677-mini');
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-replay-'));

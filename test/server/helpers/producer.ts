@@ -1,6 +1,6 @@
 /** A minimal producer for tests: a real WebSocket client speaking the slipwatch protocol. */
 import WebSocket from 'ws';
-import { decodeFrame, encodeFrame } from '../../../shared/protocol.ts';
+import { decodeFrame, encodeFrame } from '../../../shared/protocol/wire.ts';
 export { startFrame } from '../../helpers/frames.ts';
 
 export type ServerFrame = { type: 'ack'; session: string; seq: number; aeSamples?: number } | { type: 'error'; code: string; message: string; seq?: number };

@@ -1,0 +1,28 @@
+/**
+ * npm run serve -- [options]: start the slipwatch server (see --help).
+ */
+import { buildApp } from '../server/app.ts';
+import { parseServerOptions, serverHelp } from '../server/config.ts';
+
+async function main(): Promise<void> {
+  const opts = parseServerOptions(process.argv.slice(2));
+  if (opts === 'help') {
+    console.log(serverHelp());
+    return;
+  }
+  const app = await buildApp(opts);
+  const address = await app.listen({ host: opts.host, port: opts.port });
+  // one machine-readable line, so scripts and tests can find the port
+  console.log(`slipwatch listening on ${address}`);
+  const stop = async () => {
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(`serve: ${(e as Error).message}`);
+  process.exit(1);
+});

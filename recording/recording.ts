@@ -1,0 +1,171 @@
+/**
+ * A recording directory: recording.json plus one Arrow IPC stream per sample-rate group.
+ * Written once at creation (atomically), appended stream by stream, read stream by stream.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  RECORDING_FORMAT,
+  RECORDING_FORMAT_VERSION,
+  RECORDING_META_FILE,
+  type RecordingMeta,
+  type StreamSpec,
+  validateRecordingMeta,
+} from '../shared/recording-meta.ts';
+import {
+  ArrowStreamAppender,
+  type Columns,
+  readStreamBatches,
+  type StreamBatch,
+  type StreamInfo,
+  streamInfo,
+} from './arrow-stream.ts';
+
+export type NewRecordingMeta = Omit<RecordingMeta, 'format' | 'formatVersion'>;
+
+/** Metadata each stream file carries itself, so one .arrows file is self-describing. */
+function streamFileMetadata(meta: RecordingMeta, name: string, s: StreamSpec): Record<string, string> {
+  return {
+    'slipwatch:format': `${RECORDING_FORMAT}/${RECORDING_FORMAT_VERSION}`,
+    'slipwatch:experiment_id': meta.experimentId,
+    'slipwatch:stream': name,
+    'slipwatch:sample_rate_hz': String(s.sampleRateHz),
+    'slipwatch:start_time_s': String(s.startTimeS),
+  };
+}
+
+/** Write a file so that readers see either the old or the complete new content, never a part. */
+function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+export class RecordingWriter {
+  private readonly appenders = new Map<string, ArrowStreamAppender>();
+
+  private constructor(
+    readonly dir: string,
+    readonly meta: RecordingMeta,
+  ) {}
+
+  /** Create a new recording directory; fails if it already holds a recording. */
+  static create(dir: string, meta: NewRecordingMeta): RecordingWriter {
+    const full: RecordingMeta = { format: RECORDING_FORMAT, formatVersion: RECORDING_FORMAT_VERSION, ...meta };
+    validateRecordingMeta(full);
+    if (existsSync(join(dir, RECORDING_META_FILE))) throw new Error(`${dir} already holds a recording; refusing to overwrite it`);
+    mkdirSync(dir, { recursive: true });
+    const w = new RecordingWriter(dir, full);
+    for (const [name, spec] of Object.entries(full.streams)) {
+      w.appenders.set(name, ArrowStreamAppender.create(join(dir, spec.file), spec.columns, streamFileMetadata(full, name, spec)));
+    }
+    // metadata last: a directory with recording.json always has all its stream files
+    writeFileAtomic(join(dir, RECORDING_META_FILE), `${JSON.stringify(full, null, 2)}\n`);
+    const dfd = openSync(dir, 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+    return w;
+  }
+
+  /** Reopen a recording (cleanly closed or crashed) to append more data. */
+  static reopen(dir: string): RecordingWriter {
+    const meta = readRecordingMeta(dir);
+    const w = new RecordingWriter(dir, meta);
+    for (const [name, spec] of Object.entries(meta.streams)) {
+      w.appenders.set(name, ArrowStreamAppender.reopen(join(dir, spec.file)).appender);
+    }
+    return w;
+  }
+
+  /** Rows written so far to a stream. */
+  rows(stream: string): number {
+    return this.appender(stream).rows;
+  }
+
+  /** Append a batch of columns to a stream (see ArrowStreamAppender.append). */
+  append(stream: string, columns: Columns): void {
+    this.appender(stream).append(columns);
+  }
+
+  /**
+   * Make everything appended so far durable; with `order`, those streams first, in that order
+   * (streams it does not name follow), so an index stream can be made durable after its data.
+   */
+  flush(order: string[] = []): void {
+    const names = [...order.filter((n) => this.appenders.has(n)), ...[...this.appenders.keys()].filter((n) => !order.includes(n))];
+    for (const n of names) this.appenders.get(n)!.flush();
+  }
+
+  /** fsync the named streams together, off the event loop (ArrowStreamAppender.flushAsync). */
+  async flushAsync(streams: string[]): Promise<void> {
+    await Promise.all(streams.filter((n) => this.appenders.has(n)).map((n) => this.appenders.get(n)!.flushAsync()));
+  }
+
+  /** Cut a stream back to `rows` rows (whole record batches; see ArrowStreamAppender.truncateToRows). */
+  truncateToRows(stream: string, rows: number): void {
+    this.appender(stream).truncateToRows(rows);
+  }
+
+  /** The last row of a stream, read back from its file (small index streams). */
+  lastRow(stream: string): Record<string, number> {
+    return this.appender(stream).lastRow();
+  }
+
+  close(): void {
+    for (const a of this.appenders.values()) a.close();
+  }
+
+  /** Drop the file handles as a crash would (tests only). */
+  abandon(): void {
+    for (const a of this.appenders.values()) a.abandon();
+  }
+
+  private appender(stream: string): ArrowStreamAppender {
+    const a = this.appenders.get(stream);
+    if (!a) throw new Error(`recording ${this.meta.experimentId} has no stream "${stream}" (streams: ${[...this.appenders.keys()].join(', ')})`);
+    return a;
+  }
+}
+
+export function readRecordingMeta(dir: string): RecordingMeta {
+  const path = join(dir, RECORDING_META_FILE);
+  if (!existsSync(path)) throw new Error(`${dir} is not a slipwatch recording (no ${RECORDING_META_FILE})`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  validateRecordingMeta(meta);
+  return meta;
+}
+
+export interface OpenedRecording {
+  dir: string;
+  meta: RecordingMeta;
+  streams: Record<string, StreamInfo & { spec: StreamSpec; durationS: number }>;
+}
+
+/** Open a recording: metadata plus each stream's schema, length and integrity (no data read). */
+export async function openRecording(dir: string): Promise<OpenedRecording> {
+  const meta = readRecordingMeta(dir);
+  const streams: OpenedRecording['streams'] = {};
+  for (const [name, spec] of Object.entries(meta.streams)) {
+    const info = await streamInfo(join(dir, spec.file));
+    const want = spec.columns.map((c) => `${c.name}:${c.type}`).join(',');
+    const got = info.columns.map((c) => `${c.name}:${c.type}`).join(',');
+    if (want !== got) throw new Error(`${dir}: stream ${name} has columns ${got} but recording.json declares ${want}`);
+    streams[name] = { ...info, spec, durationS: info.rows / spec.sampleRateHz };
+  }
+  return { dir, meta, streams };
+}
+
+/** Read one stream of a recording batch by batch (bounded memory). */
+export function readRecordingStream(rec: OpenedRecording, stream: string): AsyncGenerator<StreamBatch> {
+  const s = rec.meta.streams[stream];
+  if (!s) throw new Error(`recording ${rec.meta.experimentId} has no stream "${stream}" (streams: ${Object.keys(rec.meta.streams).join(', ')})`);
+  return readStreamBatches(join(rec.dir, s.file));
+}

@@ -1,0 +1,150 @@
+/**
+ * Predictions for one producer session: its AE goes through one prediction pipeline per model
+ * (friction, time to failure), and every averaged result is published to the dashboards.
+ */
+import { Subject, type Subscription } from 'rxjs';
+import { AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
+import { StreamingFailureDetector } from '../../shared/labels.ts';
+import { RecentSamples } from '../../shared/percentiles.ts';
+import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/wire.ts';
+import { quantizeTile } from '../../shared/tiles.ts';
+import { windowGeometry } from '../../shared/signal/window-preset.ts';
+import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../../pipeline/pipeline.ts';
+import type { InferStats, RawChunk } from '../../pipeline/stages.ts';
+
+/** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
+export type SessionFrame = PredictionFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
+
+/** Measured friction is sent to dashboards at about this rate (a display needs no more). */
+const MEASURED_DISPLAY_HZ = 100;
+
+/**
+ * The models a session predicts with: those of its window preset, or the ones it names. Throws
+ * a ProtocolError the producer sees when a name is unknown or nothing fits.
+ */
+export function modelsFor(start: StartFrame, models: ServingModel[]): ServingModel[] {
+  const unknown = (start.models ?? []).filter((n) => !models.some((m) => m.manifest.name === n));
+  if (unknown.length) throw new ProtocolError('bad-frame', `no model named ${unknown.join(', ')}; the server has ${models.map((m) => m.manifest.name).join(', ') || 'none'}`);
+  const usable = models.filter((m) => m.manifest.preset.id === start.preset && (!start.models || start.models.includes(m.manifest.name)));
+  if (models.length > 0 && usable.length === 0)
+    throw new ProtocolError('bad-frame', `no model for preset ${start.preset}${start.models ? ` among ${start.models.join(', ')}` : ''}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
+  return usable;
+}
+
+export class SessionPredictor {
+  private readonly input = new Subject<RawChunk>();
+  private readonly subs: Subscription[] = [];
+  private readonly finished: Promise<void>[] = [];
+  readonly alerts = new AlertDetector();
+  /** slips in the measured friction, when the producer sends it (they score the alerts) */
+  private readonly slips: StreamingFailureDetector | null;
+  readonly slipsS: number[] = [];
+  private lastTimeS = 0;
+  /** arrival time of recent data frames, by the AE index they end at */
+  private readonly arrivals: { aeEnd: number; ms: number }[] = [];
+  /** latency from the arrival of the frame that completes a window to its prediction leaving, ms */
+  readonly latencyMs = new RecentSamples(1000);
+  /** per model: windows into and out of inference, batches, queue depth */
+  readonly stages: Record<string, InferStats> = {};
+  framesIn = 0;
+
+  constructor(
+    private readonly start: StartFrame,
+    models: ServingModel[],
+    private readonly publish: (f: SessionFrame) => void,
+    onError: (e: unknown) => void,
+    /** whether any dashboard is connected: the views below are only made for one */
+    private readonly watched: () => boolean = () => true,
+  ) {
+    this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
+    const usable = modelsFor(start, models);
+    const channelScales = start.aeChannels.map((c) => c.scale);
+    for (const model of usable) {
+      const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
+      this.stages[model.manifest.target] = stats;
+      const rateHz = model.manifest.preset.sampleRateHz;
+      const session = start.session;
+      // the dashboard's views: the input (conditioned AE, its scalogram) once, from the first
+      // model; the predicted scalogram of the friction model
+      // (publish encodes a frame at once, so the arrays need no copy)
+      const first = model === usable[0];
+      const taps: PipelineTaps = {
+        active: watched,
+        conditioned: first ? (startIndex, values) => publish({ type: 'envelope', session, startIndex, rateHz, values }) : undefined,
+        inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+        outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+      };
+      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps });
+      const isTtf = model.manifest.target === 'ttf';
+      const decimation = start.aeRateHz / rateHz;
+      // a window is complete when the AE its last conditioned sample needs has arrived
+      const delayAe = Math.ceil(conditioningDelayS({ aeRateHz: start.aeRateHz, channelScales, model }) * start.aeRateHz);
+      const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
+      let done!: () => void;
+      this.finished.push(new Promise<void>((r) => (done = r)));
+      this.subs.push(
+        this.input.pipe(pipeline).subscribe({
+          complete: () => done(),
+          next: (avg) => {
+            publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
+            // these samples became final when the window starting right after them completed
+            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation + delayAe);
+            if (!isTtf) return;
+            for (let i = 0; i < avg.mean.length; i++) {
+              const t = (avg.startIndex + i) / rateHz;
+              this.lastTimeS = t;
+              for (const e of this.alerts.push(t, avg.mean[i])) publish({ type: 'alert', session: start.session, event: e.kind, alert: { ...e.alert } });
+            }
+          },
+          error: (e) => {
+            onError(e);
+            done();
+          },
+        }),
+      );
+    }
+  }
+
+  private recordLatency(aeIndex: number): void {
+    const a = this.arrivals.find((x) => x.aeEnd >= aeIndex);
+    if (a) this.latencyMs.add(performance.now() - a.ms);
+  }
+
+  push(frame: DataFrame): void {
+    this.framesIn++;
+    this.arrivals.push({ aeEnd: frame.aeStartIndex + frame.ae[0].length, ms: performance.now() });
+    if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
+    this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });
+    const mu = frame.mech?.values.mu;
+    if (mu && this.slips) {
+      for (const e of this.slips.push(frame.mech!.startIndex, mu)) {
+        this.slipsS.push(e.onsetTimeS);
+        this.publish({ type: 'slip', session: this.start.session, tS: e.onsetTimeS, dropMu: e.dropMu });
+      }
+      if (this.watched()) this.publishMeasured(frame.mech!.startIndex, mu);
+    }
+  }
+
+  /** Every k-th measured sample on the absolute grid (k = mech rate / display rate): a frame's worth. */
+  private publishMeasured(startIndex: number, mu: Float32Array): void {
+    const rate = this.start.mech!.rateHz;
+    const k = Math.max(1, Math.round(rate / MEASURED_DISPLAY_HZ));
+    const first = Math.ceil(startIndex / k) * k;
+    if (first >= startIndex + mu.length) return;
+    const out = new Float32Array(Math.floor((startIndex + mu.length - 1 - first) / k) + 1);
+    for (let i = 0; i < out.length; i++) out[i] = mu[first + i * k - startIndex];
+    this.publish({ type: 'measured', session: this.start.session, startIndex: first / k, rateHz: rate / k, mu: out });
+  }
+
+  /** The alerts scored against the slips in the measured friction so far (null without it). */
+  scores(): AlertScores | null {
+    if (!this.slips) return null;
+    return scoreAlerts(this.alerts.history, this.slipsS, this.lastTimeS);
+  }
+
+  /** End of the session: the pipelines flush what they hold; resolves once they have. */
+  end(): Promise<void> {
+    this.input.complete();
+    return Promise.all(this.finished).then(() => undefined);
+  }
+}
