@@ -4,7 +4,16 @@
  *   envelope mode (AE):   e[i] = sum_c (scale_c x_c[i])^2  (the squared norm of the channels; seed 000
  *                         uses the norm of the two AE channels), low-passed and decimated, then
  *                         sqrt: the RMS envelope of the channel norm
- *   lowpass mode (friction, kinetic energy): one channel, low-passed and decimated as it is
+ *   lowpass mode (friction): one channel, low-passed and decimated as it is
+ *   energy mode (a non-negative energy proxy such as kinetic energy): one channel, smoothed and
+ *                         decimated with the envelope's non-negative kernel
+ *
+ * A sharp low-pass rings below zero after a burst; on a squared signal that would put envelope
+ * values below the digitiser's noise floor (before the sqrt they were clamped to 0, i.e. -inf in
+ * log). The envelope and energy modes therefore smooth with a Gaussian kernel (all taps >= 0), so
+ * every output lies between the smallest and largest boxcar means it covers: never below the
+ * noise floor of a noisy channel. Its response is -60 dB at the output Nyquist rate, like the
+ * sinc's stopband, at the price of a softer passband (-3 dB at 0.11 x the output rate).
  *
  * Decimation by D = inputRate / outputRate runs in two stages so its cost per input sample is one
  * addition whatever D is: a centred boxcar mean over D1 samples (D1 odd, the largest odd divisor
@@ -18,7 +27,7 @@
  * that does not start where the last one ended is a gap: the filter restarts and a gap marker
  * says which output samples are missing. Nothing is bridged.
  */
-export type ConditionMode = 'envelope' | 'lowpass';
+export type ConditionMode = 'envelope' | 'lowpass' | 'energy';
 
 export interface ConditionConfig {
   inputRateHz: number;
@@ -39,6 +48,9 @@ const PASS_EDGE = 0.3;
 const STOP_EDGE = 0.5;
 /** Blackman window: transition width ~ 5.5 / taps cycles per sample, ~74 dB stopband. */
 const BLACKMAN_TRANSITION = 5.5;
+
+/** Gaussian std, output samples, whose response exp(-2 pi^2 s^2 f^2) is 1e-3 at f = 0.5 /sample. */
+const GAUSS_SIGMA_OUT = Math.sqrt(Math.log(1000) / (2 * Math.PI ** 2)) / 0.5;
 
 /** The two decimation factors for D: D1 the largest odd divisor (boxcar), D2 = D / D1 (FIR). */
 export function splitDecimation(d: number): { d1: number; d2: number } {
@@ -72,6 +84,21 @@ export function designLowpass(d2: number): Float64Array {
   return h;
 }
 
+/**
+ * Non-negative smoothing taps for the envelope and energy modes: a Gaussian of GAUSS_SIGMA_OUT
+ * output samples on the same support as designLowpass (so latency does not depend on the mode),
+ * unit DC gain.
+ */
+export function designSmoothing(d2: number): Float64Array {
+  const taps = designLowpass(d2).length;
+  if (taps === 1) return Float64Array.of(1);
+  const half = (taps - 1) / 2;
+  const s = GAUSS_SIGMA_OUT * d2;
+  const h = Float64Array.from({ length: taps }, (_, i) => Math.exp(-0.5 * ((i - half) / s) ** 2));
+  const sum = h.reduce((a, v) => a + v, 0);
+  return h.map((v) => v / sum);
+}
+
 export class Conditioner {
   readonly decimation: number;
   readonly d1: number;
@@ -93,13 +120,13 @@ export class Conditioner {
     if (!(inputRateHz > 0) || !(outputRateHz > 0)) throw new RangeError(`rates must be > 0 Hz, got ${inputRateHz} and ${outputRateHz}`);
     const d = inputRateHz / outputRateHz;
     if (!Number.isInteger(d)) throw new RangeError(`input rate ${inputRateHz} Hz must be a whole multiple of the output rate ${outputRateHz} Hz`);
-    if (mode === 'lowpass' && channels !== 1) throw new RangeError(`lowpass conditioning takes one channel, got ${channels}`);
+    if (mode !== 'envelope' && channels !== 1) throw new RangeError(`${mode} conditioning takes one channel, got ${channels}`);
     if (!(channels >= 1)) throw new RangeError(`need at least one channel, got ${channels}`);
     if (config.channelScales && config.channelScales.length !== channels)
       throw new RangeError(`${config.channelScales.length} channel scales for ${channels} channels`);
     this.decimation = d;
     ({ d1: this.d1, d2: this.d2 } = splitDecimation(d));
-    this.taps = designLowpass(this.d2);
+    this.taps = mode === 'lowpass' ? designLowpass(this.d2) : designSmoothing(this.d2);
     this.half = (this.taps.length - 1) / 2;
     this.latencySamples = this.half * this.d1 + (this.d1 - 1) / 2;
     this.scales = Float64Array.from(config.channelScales ?? new Array<number>(channels).fill(1));
@@ -172,6 +199,7 @@ export class Conditioner {
     let acc = 0;
     const base = k * this.d2 - this.half;
     for (let t = 0; t < T; t++) acc += this.taps[t] * this.ring[(base + t) % T];
+    // taps >= 0 in envelope mode: acc >= 0 up to rounding, the clamp only guards -1e-30
     values.push(this.config.mode === 'envelope' ? Math.sqrt(Math.max(0, acc)) : acc);
     this.nextOutput++;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ConditionConfig, Conditioner, conditionAll, designLowpass, splitDecimation } from '../../../shared/signal/condition.ts';
+import { type ConditionConfig, Conditioner, conditionAll, designLowpass, designSmoothing, splitDecimation } from '../../../shared/signal/condition.ts';
 import { Rng } from '../../../shared/random.ts';
 
 const AE: ConditionConfig = { inputRateHz: 10_000, outputRateHz: 100, mode: 'envelope', channels: 2, channelScales: [1, 0.5] };
@@ -121,4 +121,48 @@ test('decimation split, filter design and bad configs', () => {
   assert.throws(() => new Conditioner({ inputRateHz: 1000, outputRateHz: 100, mode: 'lowpass', channels: 2 }), /one channel, got 2/);
   const c = new Conditioner(AE);
   assert.throws(() => c.push(0, [new Float32Array(5)]), /1 channels, expected 2/);
+});
+
+test('the envelope never falls below the noise floor: bursts in digitiser noise, no ringing under it', () => {
+  // a sharp low-pass rings below zero after each burst; the envelope's kernel must not
+  const rng = new Rng(7);
+  const n = 200_000;
+  const noise = 6;
+  const x = Float32Array.from({ length: n }, () => rng.normal() * noise);
+  for (let burst = 5000; burst < n - 2000; burst += 7919) {
+    const amplitude = 30_000 * rng.uniform();
+    for (let i = 0; i < 300; i++) x[burst + i] += amplitude * Math.exp(-i / 40) * Math.sin(0.18 * 2 * Math.PI * i);
+  }
+  const { values } = conditionAll({ inputRateHz: 10_000, outputRateHz: 100, mode: 'envelope', channels: 1 }, [x]);
+  const lowest = values.reduce((a, v) => Math.min(a, v), Infinity);
+  assert.ok(lowest > 0.5 * noise, `lowest envelope ${lowest} counts vs noise ${noise}`);
+  for (const d2 of [2, 4, 8]) {
+    const h = designSmoothing(d2);
+    assert.equal(h.length, designLowpass(d2).length, 'same support, so the same latency');
+    assert.ok(h.every((v) => v >= 0), 'non-negative taps');
+    assert.ok(Math.abs(h.reduce((s, v) => s + v, 0) - 1) < 1e-12, 'unit DC gain');
+  }
+});
+
+test('the envelope kernel still rejects what would alias: > 60 dB at and above the output Nyquist', () => {
+  for (const fFrac of [0.5, 0.7, 1.3, 3.1]) {
+    const f = fFrac * 100;
+    // squared-norm input: an energy that oscillates at f around a mean of 1
+    const x = Float32Array.from({ length: 200_000 }, (_, i) => Math.sqrt(1 + 0.5 * Math.sin((2 * Math.PI * f * i) / 10_000 + 0.3)));
+    const { values } = conditionAll({ inputRateHz: 10_000, outputRateHz: 100, mode: 'envelope', channels: 1 }, [x]);
+    const sq = Array.from(values, (v) => v * v - 1);
+    const rms = Math.sqrt(sq.reduce((s, v) => s + v * v, 0) / sq.length);
+    assert.ok(rms < (0.5 * 1e-3) / Math.SQRT2, `energy tone at ${f} Hz leaks ${rms}`);
+  }
+});
+
+test('energy mode: one non-negative channel smoothed without ringing below its background', () => {
+  const rng = new Rng(8);
+  const background = 1e-6;
+  const ke = Float32Array.from({ length: 60_000 }, (_, i) => background * (1 + 0.3 * rng.uniform()) + (i % 5000 < 3 ? 1 : 0));
+  const { values } = conditionAll({ inputRateHz: 1000, outputRateHz: 100, mode: 'energy', channels: 1 }, [ke]);
+  assert.ok(values.every((v) => v >= background * 0.99), 'never below the background');
+  const lp = conditionAll({ inputRateHz: 1000, outputRateHz: 100, mode: 'lowpass', channels: 1 }, [ke]);
+  assert.ok(lp.values.some((v) => v < 0), 'the sharp low-pass does ring negative on the same input');
+  assert.throws(() => new Conditioner({ inputRateHz: 1000, outputRateHz: 100, mode: 'energy', channels: 2 }), /energy conditioning takes one channel/);
 });
