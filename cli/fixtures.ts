@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRecordingMeta } from '../recording/recording.ts';
 import { DEFAULT_AE_RATE_HZ, type Experiment, experiments, FULL_EXPERIMENTS, MINI_EXPERIMENTS } from '../fixtures/experiments.ts';
-import { GENERATOR_VERSION, generateExperiment } from '../fixtures/generate.ts';
+import { GENERATOR_VERSION, generateExperiment, generatorParameters } from '../fixtures/generate.ts';
+import { applySettings, formatParams } from '../fixtures/params.ts';
 import { analyseRecording, formatSummaryTable, type SummaryRow } from '../fixtures/summary.ts';
 
 export const DEFAULT_RECORDINGS_DIR = resolve(import.meta.dirname, '..', 'data', 'recordings');
@@ -15,6 +16,8 @@ export const DEFAULT_RECORDINGS_DIR = resolve(import.meta.dirname, '..', 'data',
 const HELP = `Generate slipwatch recordings from the physics-based generators.
 
 Usage: npm run fixtures -- [EXPERIMENT ...] [options]
+       npm run fixtures -- NAME --seed N --set key=value ... --out DIR    a variant
+       npm run fixtures -- NAME --list-params                             what --set can change
 
 Experiments (default: ${FULL_EXPERIMENTS.join(' ')}):
 ${Object.values(experiments())
@@ -28,7 +31,12 @@ Options:
   --ae-rate HZ     raw AE sample rate of the lab experiments (default: ${DEFAULT_AE_RATE_HZ})
   --force          regenerate even when an up-to-date recording exists
   --summary-only   do not generate; summarise the recordings already in --out
+  --seed N         random seed (integer; default: the experiment's own)
+  --set KEY=VALUE  change a documented parameter (repeatable; see --list-params)
+  --list-params    print each parameter with its unit, default and valid range
   -h, --help       this help
+
+Every recording stores its seed and every parameter used (recording.json, source).
 
 A recording that exists and was made by the same generator version with the same parameters is
 kept (generation is deterministic); otherwise it is regenerated. Output is written to a temporary
@@ -40,24 +48,40 @@ interface CliOptions {
   aeRateHz: number;
   force: boolean;
   summaryOnly: boolean;
+  seed?: number;
+  settings: string[];
+  listParams: boolean;
+}
+
+const OPTIONS = {
+  out: { type: 'string', default: DEFAULT_RECORDINGS_DIR },
+  'ae-rate': { type: 'string', default: String(DEFAULT_AE_RATE_HZ) },
+  force: { type: 'boolean', default: false },
+  'summary-only': { type: 'boolean', default: false },
+  seed: { type: 'string' },
+  set: { type: 'string', multiple: true, default: [] },
+  'list-params': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (e) {
+    // node's message, cut to its first sentence, plus the valid options
+    const first = (e as Error).message.split('. ')[0];
+    throw new Error(`${first}; valid options: ${Object.keys(OPTIONS).map((o) => `--${o}`).join(', ')}`);
+  }
 }
 
 export function parseArguments(argv: string[]): CliOptions | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', default: DEFAULT_RECORDINGS_DIR },
-      'ae-rate': { type: 'string', default: String(DEFAULT_AE_RATE_HZ) },
-      force: { type: 'boolean', default: false },
-      'summary-only': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parse(argv);
   if (values.help) return 'help';
   const aeRateHz = Number(values['ae-rate']);
   if (!Number.isInteger(aeRateHz) || aeRateHz < 1000 || aeRateHz % 1000 !== 0)
     throw new Error(`--ae-rate must be a whole multiple of the 1000 Hz mechanical rate, got ${values['ae-rate']}`);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!/^-?\d+$/.test(values.seed!.trim()) || !Number.isSafeInteger(seed))) throw new Error(`--seed must be an integer, got ${values.seed}`);
   const known = experiments(aeRateHz);
   const ids: string[] = [];
   for (const p of positionals.length ? positionals : [...FULL_EXPERIMENTS]) {
@@ -66,7 +90,11 @@ export function parseArguments(argv: string[]): CliOptions | 'help' {
     else if (known[p]) ids.push(p);
     else throw new Error(`unknown experiment "${p}"; valid: ${[...Object.keys(known), 'all', 'mini'].join(', ')}`);
   }
-  return { ids: [...new Set(ids)], out: resolve(values.out!), aeRateHz, force: values.force!, summaryOnly: values['summary-only']! };
+  const settings = values.set as string[];
+  const unique = [...new Set(ids)];
+  // check every setting before any work: a bad key or value fails with the valid choices
+  for (const id of unique) applySettings(known[id], settings, seed);
+  return { ids: unique, out: resolve(values.out!), aeRateHz, force: values.force!, summaryOnly: values['summary-only']!, seed, settings, listParams: values['list-params']! };
 }
 
 /** True when dir holds a recording of exactly this experiment from this generator version. */
@@ -76,8 +104,7 @@ export function isUpToDate(dir: string, e: Experiment): boolean {
     const meta = readRecordingMeta(dir);
     if (meta.source.kind !== 'generator') return false;
     const { version, seed, parameters } = meta.source;
-    const expected = e.domain === 'lab' ? { slider: e.slider, acoustic: e.acoustic, mechRateHz: e.mechRateHz } : { chain: e.chain, sampleRateHz: e.sampleRateHz };
-    return version === GENERATOR_VERSION && seed === e.seed && JSON.stringify(parameters) === JSON.stringify(expected);
+    return version === GENERATOR_VERSION && seed === e.seed && JSON.stringify(parameters) === JSON.stringify(generatorParameters(e));
   } catch {
     return false;
   }
@@ -106,9 +133,13 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const all = experiments(opts.aeRateHz);
+  if (opts.listParams) {
+    console.log(opts.ids.map((id) => formatParams(applySettings(all[id], opts.settings, opts.seed))).join('\n\n'));
+    return;
+  }
   const rows: SummaryRow[] = [];
   for (const id of opts.ids) {
-    const e = all[id];
+    const e = applySettings(all[id], opts.settings, opts.seed);
     const dir = join(opts.out, id);
     if (!opts.summaryOnly) {
       if (!opts.force && isUpToDate(dir, e)) {
