@@ -23,7 +23,7 @@ test('--help lists the experiments and options', () => {
 test('unknown experiments and bad rates fail with the valid choices', () => {
   const r = run('p9999');
   assert.equal(r.code, 1);
-  assert.match(r.err, /unknown experiment "p9999"; valid: p4677, p4581, irregular, sim, );
+  assert.match(r.err, /unknown experiment "p9999"; valid: p4677, p4581, irregular, sim, /);
   assert.match(run('--ae-rate', '1500').err, /--ae-rate must be a whole multiple of the 1000 Hz/);
 });
 
