@@ -4,7 +4,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { readRecordingMeta } from '../recording/recording.ts';
 import { DEFAULT_AE_RATE_HZ, type Experiment, experiments, FULL_EXPERIMENTS, MINI_EXPERIMENTS } from '../fixtures/experiments.ts';
 import { GENERATOR_VERSION, generateExperiment, generatorParameters } from '../fixtures/generate.ts';
@@ -53,16 +53,16 @@ interface CliOptions {
   listParams: boolean;
 }
 
-const OPTIONS = {
+const OPTIONS: ParseArgsConfig['options'] & {} = {
   out: { type: 'string', default: DEFAULT_RECORDINGS_DIR },
   'ae-rate': { type: 'string', default: String(DEFAULT_AE_RATE_HZ) },
   force: { type: 'boolean', default: false },
   'summary-only': { type: 'boolean', default: false },
   seed: { type: 'string' },
-  set: { type: 'string', multiple: true, default: [] },
+  set: { type: 'string', multiple: true, default: [] as string[] },
   'list-params': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
-} as const;
+};
 
 function parse(argv: string[]) {
   try {
@@ -75,7 +75,9 @@ function parse(argv: string[]) {
 }
 
 export function parseArguments(argv: string[]): CliOptions | 'help' {
-  const { values, positionals } = parse(argv);
+  const parsed = parse(argv);
+  const positionals = parsed.positionals;
+  const values = parsed.values as { out: string; 'ae-rate': string; force: boolean; 'summary-only': boolean; seed?: string; set: string[]; 'list-params': boolean; help: boolean };
   if (values.help) return 'help';
   const aeRateHz = Number(values['ae-rate']);
   if (!Number.isInteger(aeRateHz) || aeRateHz < 1000 || aeRateHz % 1000 !== 0)
