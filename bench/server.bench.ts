@@ -12,7 +12,8 @@ import { Packr } from 'msgpackr';
 import { buildApp } from '../server/app.ts';
 import { defaultServerOptions } from '../server/config.ts';
 import { replay } from '../producer/replay.ts';
-import { decodeFrame, encodeFrame, PROTOCOL_VERSION } from '../shared/protocol/wire.ts';
+import { decodeFrame, encodeFrame } from '../shared/protocol/codec.ts';
+import { PROTOCOL_VERSION } from '../shared/protocol/frames.ts';
 import { Conditioner } from '../shared/signal/condition.ts';
 
 const SAMPLES_PER_FRAME = 100_000; // per channel: 10 ms at 10 MHz, or 10 s at 10 kHz

@@ -17,7 +17,8 @@ import { normalise } from '../shared/signal/normalise.ts';
 import { OverlapAverager } from '../shared/signal/overlap-average.ts';
 import { SlidingWindows } from '../shared/signal/sliding-windows.ts';
 import { scalesFor, waveletByName } from '../shared/signal/wavelets.ts';
-import { presetById, type WindowPreset, windowGeometry } from '../shared/signal/window-preset.ts';
+import { presetById } from '../training/presets.ts';
+import { type WindowPreset, windowGeometry } from '../shared/signal/window-preset.ts';
 import { Rng } from '../shared/random.ts';
 
 /** Median of several timed repetitions of fn, in ms per call. */

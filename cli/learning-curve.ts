@@ -18,7 +18,7 @@ import { STRATEGIES } from './train.ts';
 import { loadModel } from '../model/io.ts';
 import { cyclesRange, splitRange } from '../training/splits.ts';
 import { trainModel } from '../training/train.ts';
-import { presetById } from '../shared/signal/window-preset.ts';
+import { presetById } from '../training/presets.ts';
 
 export const CURVE_STRATEGIES = ['scratch', 'cross-train', 'frozen-head', 'fine-tune'] as const;
 type CurveStrategy = (typeof CURVE_STRATEGIES)[number];

@@ -4,7 +4,6 @@
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replay } from '../producer/replay.ts';
-import { WINDOW_PRESETS } from '../shared/signal/window-preset.ts';
 
 const HELP = `Replay a recording into a slipwatch server's ws /ingest, as a producer would.
 
@@ -16,7 +15,7 @@ Options:
   --token T         producer token (default env SLIPWATCH_TOKEN or slipwatch-dev-token)
   --session NAME    session id (default: the recording's name and the time)
   --speed X         real-time factor, or max (default 1)
-  --preset ID       ${Object.keys(WINDOW_PRESETS).join(', ')} (default 2s)
+  --preset ID       window preset of the server's models to use (default: theirs)
   -h, --help        this help`;
 
 async function main(): Promise<void> {
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
       token: { type: 'string', default: process.env.SLIPWATCH_TOKEN ?? 'slipwatch-dev-token' },
       session: { type: 'string' },
       speed: { type: 'string', default: '1' },
-      preset: { type: 'string', default: '2s' },
+      preset: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -47,7 +46,7 @@ async function main(): Promise<void> {
     token: values.token!,
     session,
     speed,
-    preset: values.preset!,
+    ...(values.preset ? { preset: values.preset } : {}),
     onProgress: (sentS, totalS, acked) => {
       if (performance.now() - last < 1000) return;
       last = performance.now();

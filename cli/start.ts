@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { buildApp } from '../server/app.ts';
 import { parseServerOptions } from '../server/config.ts';
-import { decodeFrame } from '../shared/protocol/wire.ts';
+import { decodeFrame } from '../shared/protocol/codec.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +50,7 @@ const ticker = setInterval(() => {
 
 // the replay runs in the server (POST /replay), so the dashboard can pause, seek or stop it
 const speed = values.speed === 'max' ? 'max' : Number(values.speed);
-const started = await app.inject({ method: 'POST', url: '/replay', payload: { recording: values.recording, speed, preset: '2s' } });
+const started = await app.inject({ method: 'POST', url: '/replay', payload: { recording: values.recording, speed } });
 if (started.statusCode !== 200) {
   console.error(`demo: ${started.json<{ error: string }>().error}`);
   process.exit(1);

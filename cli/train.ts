@@ -13,7 +13,7 @@ import { conditionRecording, type ConditionedRecording, makeWindows, statsOver, 
 import { portionRange, type Range, splitRange } from '../training/splits.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { trainModel } from '../training/train.ts';
-import { presetById, WINDOW_PRESETS } from '../shared/signal/window-preset.ts';
+import { presetById, WINDOW_PRESETS } from '../training/presets.ts';
 
 /** Where the training and validation windows come from: two ranges, or one range split by windows. */
 type Split = (r: ConditionedRecording) => { train: Range; validation: Range } | { portion: Range; trainFraction: number };

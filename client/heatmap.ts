@@ -4,7 +4,7 @@
  * the canvas's pixel columns for the charts' time range. Scales run from the shortest period at
  * the bottom to the longest at the top; rows inside the cone of influence are hatched.
  */
-import type { TileGeometry } from '../shared/protocol/wire.ts';
+import type { TileGeometry } from '../shared/protocol/frames.ts';
 import { HISTORY_S } from './messages.ts';
 
 /** A diverging map, blue (negative) - white - red (positive), 256 entries as RGBA. */

@@ -3,7 +3,7 @@
  * the WebSocket, decodes frames and keeps the time-series history; the page only draws.
  */
 import type { Alert } from '../shared/alerts.ts';
-import type { HelloFrame } from '../shared/protocol/wire.ts';
+import type { HelloFrame } from '../shared/protocol/frames.ts';
 
 /** The series the charts draw, on one time grid. */
 export const SERIES = ['envelope', 'measuredMu', 'frictionMean', 'frictionStd', 'ttfMean', 'ttfStd', 'ttfMeasured'] as const;

@@ -4,7 +4,8 @@
  * page's thread only draws. Follows the newest session: a frame from a session it has not seen
  * starts a fresh history; late frames of an older session are ignored.
  */
-import { decodeFrame, type StreamFrame } from '../shared/protocol/wire.ts';
+import { decodeFrame } from '../shared/protocol/codec.ts';
+import { type StreamFrame } from '../shared/protocol/frames.ts';
 import { DISPLAY_HZ, type FromWorker, HISTORY_S, SERIES, type SeriesName, type ToWorker } from './messages.ts';
 import { TimeGrid } from './time-grid.ts';
 

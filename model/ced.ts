@@ -20,7 +20,6 @@
 import * as tf from '@tensorflow/tfjs';
 
 export type Block = 'encoder' | 'latent' | 'decoder' | 'head';
-export const BLOCKS: readonly Block[] = ['encoder', 'latent', 'decoder', 'head'];
 
 export interface CedConfig {
   scales: number;

@@ -5,7 +5,8 @@
  */
 import WebSocket from 'ws';
 import { columnsOf } from '../shared/recording-meta.ts';
-import { decodeFrame, encodeFrame, PROTOCOL_VERSION, type StartFrame } from '../shared/protocol/wire.ts';
+import { decodeFrame, encodeFrame } from '../shared/protocol/codec.ts';
+import { PROTOCOL_VERSION, type StartFrame } from '../shared/protocol/frames.ts';
 import { type OpenedRecording, openRecording, readRecordingStream } from '../recording/recording.ts';
 
 export interface ReplayOptions {
@@ -16,8 +17,8 @@ export interface ReplayOptions {
   session: string;
   /** real-time factor, or 'max' to go as fast as acknowledgements allow */
   speed: number | 'max';
-  /** window preset the server analyses the session with */
-  preset: string;
+  /** window preset the server analyses the session with (default: its models') */
+  preset?: string;
   /** the server's models to predict with (default: all of the preset's) */
   models?: string[];
   /** seconds of AE per frame */
@@ -119,7 +120,7 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
     aeType: aeCols[0].type === 'int16' ? 'int16' : 'float32',
     aeChannels: aeCols.map((c) => ({ name: c.name, unit: c.unit, scale: c.scale ?? 1 })),
     mech: rec.meta.streams.mech && columnsOf(rec.meta.streams.mech, 'friction').length ? { rateHz: rec.meta.streams.mech.sampleRateHz, channels: ['mu'] } : undefined,
-    preset: o.preset,
+    ...(o.preset ? { preset: o.preset } : {}),
     ...(o.models ? { models: o.models } : {}),
   };
   const t0 = performance.now();

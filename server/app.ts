@@ -13,7 +13,7 @@ import { modelsFor, SessionPredictor } from './session/monitor.ts';
 import { ReplayManager } from './replay/manager.ts';
 import { registerClient } from './static/client-bundle.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
-import type { HelloFrame, StartFrame } from '../shared/protocol/wire.ts';
+import type { HelloFrame, StartFrame } from '../shared/protocol/frames.ts';
 import { extractColumns, TILE_RANGE } from '../shared/tiles.ts';
 import { cwtPlanFor, tileColumns } from '../shared/signal/window-preset.ts';
 
@@ -96,8 +96,8 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
     },
     async (req, reply) => {
       try {
-        const { recording, speed = 1, fromS = 0, preset = '2s', models: chosen } = req.body;
-        if (chosen) modelsFor({ preset, models: chosen } as StartFrame, models); // refuse unknown names now, not in the replay
+        const { recording, speed = 1, fromS = 0, preset, models: chosen } = req.body;
+        modelsFor({ preset, models: chosen, aeRateHz: 0 } as unknown as StartFrame, models); // refuse unknown presets and names now, not in the replay
         return replays.start(recording, speed, fromS, preset, chosen);
       } catch (e) {
         return reply.code(400).send({ error: (e as Error).message });

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColumnSpec, StreamSpec } from '../../shared/recording-meta.ts';
-import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol/wire.ts';
+import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol/frames.ts';
 import { readRecordingMeta, RecordingWriter } from '../../recording/recording.ts';
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;

@@ -7,7 +7,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { type DataFrame, decodeProducerFrame, encodeFrame, type ErrorCode, ProtocolError, type StartFrame } from '../../shared/protocol/wire.ts';
+import { type DataFrame, type ErrorCode, ProtocolError, type ServerToProducerFrame, type StartFrame } from '../../shared/protocol/frames.ts';
+import { decodeProducerFrame } from '../../shared/protocol/producer-frames.ts';
+import { encodeFrame } from '../../shared/protocol/codec.ts';
 import type { ServerOptions } from '../config.ts';
 import { SessionArchive } from './archive.ts';
 import type { IngestStats } from './stats.ts';
@@ -43,10 +45,10 @@ function tokenOf(req: FastifyRequest): string | undefined {
 export function registerIngest(app: FastifyInstance, opts: ServerOptions, stats: IngestStats, hooks: IngestHooks): { drain(): Promise<void> } {
   const sessions = new Map<string, Live>();
 
-  const send = (socket: WebSocket, frame: object) => {
+  const send = (socket: WebSocket, frame: ServerToProducerFrame) => {
     if (socket.readyState === socket.OPEN) socket.send(encodeFrame(frame));
   };
-  const refuse = (socket: WebSocket, code: ErrorCode, message: string, extra: object = {}) => {
+  const refuse = (socket: WebSocket, code: ErrorCode, message: string, extra: { session?: string; seq?: number } = {}) => {
     stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
     send(socket, { type: 'error', code, message, ...extra });
   };

@@ -1,5 +1,5 @@
 /** Counters of the ingest side, reported by /status and /metrics. */
-import type { ErrorCode } from '../../shared/protocol/wire.ts';
+import type { ErrorCode } from '../../shared/protocol/frames.ts';
 
 export interface IngestStats {
   framesAccepted: number;

@@ -64,7 +64,7 @@ export class ReplayManager {
     });
   }
 
-  start(recording: string, speed: number | 'max', fromS = 0, preset = '2s', models?: string[]): ReplayState {
+  start(recording: string, speed: number | 'max', fromS = 0, preset?: string, models?: string[]): ReplayState {
     if (!this.recordings().includes(recording)) throw new Error(`unknown recording "${recording}"; available: ${this.recordings().join(', ')}`);
     if (speed !== 'max' && !(speed > 0)) throw new Error(`speed must be > 0 or "max", got ${speed}`);
     // a valid session name (shared/protocol.ts: 1-64 of [A-Za-z0-9_.-]) that says what is replayed

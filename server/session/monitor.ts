@@ -6,7 +6,7 @@ import { Subject, type Subscription } from 'rxjs';
 import { AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
 import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
-import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/wire.ts';
+import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
 import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/signal/window-preset.ts';
 import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../../pipeline/pipeline.ts';
@@ -25,9 +25,17 @@ const MEASURED_DISPLAY_HZ = 100;
 export function modelsFor(start: StartFrame, models: ServingModel[]): ServingModel[] {
   const unknown = (start.models ?? []).filter((n) => !models.some((m) => m.manifest.name === n));
   if (unknown.length) throw new ProtocolError('bad-frame', `no model named ${unknown.join(', ')}; the server has ${models.map((m) => m.manifest.name).join(', ') || 'none'}`);
-  const usable = models.filter((m) => m.manifest.preset.id === start.preset && (!start.models || start.models.includes(m.manifest.name)));
+  const named = models.filter((m) => !start.models || start.models.includes(m.manifest.name));
+  const presets = [...new Set(named.map((m) => m.manifest.preset.id))];
+  if (start.preset === undefined && presets.length > 1) throw new ProtocolError('bad-frame', `name a preset: the models use ${presets.join(', ')}`);
+  const preset = start.preset ?? presets[0];
+  const usable = named.filter((m) => m.manifest.preset.id === preset);
   if (models.length > 0 && usable.length === 0)
-    throw new ProtocolError('bad-frame', `no model for preset ${start.preset}${start.models ? ` among ${start.models.join(', ')}` : ''}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
+    throw new ProtocolError('bad-frame', `no model for preset ${preset}${start.models ? ` among ${start.models.join(', ')}` : ''}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
+  for (const m of usable) {
+    const rate = m.manifest.preset.sampleRateHz;
+    if (!Number.isInteger(start.aeRateHz / rate)) throw new ProtocolError('wrong-rate', `the AE rate ${start.aeRateHz} Hz must be a whole multiple of preset ${preset}'s ${rate} Hz`);
+  }
   return usable;
 }
 

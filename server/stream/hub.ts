@@ -5,7 +5,8 @@
  * slows neither ingest nor the others.
  */
 import type { WebSocket } from 'ws';
-import { encodeFrame } from '../../shared/protocol/wire.ts';
+import { encodeFrame } from '../../shared/protocol/codec.ts';
+import type { HelloFrame, StreamFrame } from '../../shared/protocol/frames.ts';
 
 export interface HubLimits {
   /** bytes buffered in a socket beyond which its predictions are decimated */
@@ -36,7 +37,7 @@ export class Hub {
 
   constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {}
 
-  add(socket: WebSocket, hello: object): void {
+  add(socket: WebSocket, hello: HelloFrame): void {
     const s: Subscriber = { socket, skipped: 0, decimating: false, toggle: false };
     this.subs.add(s);
     this.stats.subscribers = this.subs.size;
@@ -48,7 +49,7 @@ export class Hub {
   }
 
   /** Send a frame to every subscriber; `droppable` frames may be skipped for slow ones. */
-  publish(frame: object, droppable = true): void {
+  publish(frame: StreamFrame, droppable = true): void {
     if (this.subs.size === 0) return;
     const bytes = encodeFrame(frame);
     for (const s of this.subs) {

@@ -1,5 +1,5 @@
 /** Protocol frames shared by the tests. */
-import { PROTOCOL_VERSION, type StartFrame } from '../../shared/protocol/wire.ts';
+import { PROTOCOL_VERSION, type StartFrame } from '../../shared/protocol/frames.ts';
 
 export function startFrame(session: string, overrides: Partial<StartFrame> = {}): StartFrame {
   return {

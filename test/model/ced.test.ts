@@ -10,7 +10,7 @@ import { initBackend } from '../../model/tfjs/backend.ts';
 import { loadModel, saveModel } from '../../model/io.ts';
 import type { WindowSet } from '../../training/dataset.ts';
 import { evaluateLoss, LOSSES } from '../../training/train.ts';
-import { presetById } from '../../shared/signal/window-preset.ts';
+import { presetById } from '../../training/presets.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-ced-'));
 before(async () => {

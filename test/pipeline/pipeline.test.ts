@@ -14,7 +14,7 @@ import { modelPredictor, predictSeries } from '../../training/evaluate.ts';
 import { createInference } from '../../model/runtime/inference.ts';
 import { openRecording, readRecordingStream } from '../../recording/recording.ts';
 import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
-import { presetById } from '../../shared/signal/window-preset.ts';
+import { presetById } from '../../training/presets.ts';
 import { inProcessModel, predictionPipeline } from '../../pipeline/pipeline.ts';
 import type { RawChunk } from '../../pipeline/stages.ts';
 

@@ -17,8 +17,9 @@ import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../../model/manifest.ts';
 import { initBackend } from '../../model/tfjs/backend.ts';
 import { readWholeStream } from '../../recording/arrow-stream.ts';
 import { openRecording, readRecordingStream } from '../../recording/recording.ts';
-import { decodeFrame, PROTOCOL_VERSION } from '../../shared/protocol/wire.ts';
-import { presetById } from '../../shared/signal/window-preset.ts';
+import { decodeFrame } from '../../shared/protocol/codec.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/frames.ts';
+import { presetById } from '../../training/presets.ts';
 import { TestProducer } from './helpers/producer.ts';
 
 const MINI = join(import.meta.dirname, '..', '..', 'fixtures', 'data', 'p4677-mini');
@@ -149,13 +150,13 @@ test('the hub decimates, then drops with a reason, a subscriber whose socket bac
   const app = (await import('fastify')).default();
   await app.register((await import('@fastify/websocket')).default);
   const hub = new Hub({ decimateAboveBytes: 1 << 20, dropAboveBytes: 4 << 20 });
-  app.register(async (scope) => scope.get('/s', { websocket: true }, (socket) => hub.add(socket, { type: 'hello' })));
+  app.register(async (scope) => scope.get('/s', { websocket: true }, (socket) => hub.add(socket, { type: 'hello', models: [] })));
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   const reader = await subscriber(`${base}/s`);
   const paused = await subscriber(`${base}/s`);
   (paused.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   await new Promise((r) => setTimeout(r, 50));
-  const big = { type: 'prediction', mean: new Float32Array(256 * 1024) }; // 1 MB
+  const big = { type: 'prediction' as const, session: 's', target: 'friction', startIndex: 0, rateHz: 100, mean: new Float32Array(256 * 1024), std: new Float32Array(0) }; // 1 MB
   for (let i = 0; i < 60 && !hub.stats.dropped['too-slow']; i++) {
     hub.publish(big);
     await new Promise((r) => setTimeout(r, 20));

@@ -10,7 +10,8 @@ import { type ConditionedRecording, conditionRecording, fractionRange, makeWindo
 import { mape, maeR2, modelPredictor, predictSeries, seriesFromScalograms } from '../../training/evaluate.ts';
 import { createInference } from '../../model/runtime/inference.ts';
 import { buildCed } from '../../model/ced.ts';
-import { cwtPlanFor, presetById } from '../../shared/signal/window-preset.ts';
+import { cwtPlanFor } from '../../shared/signal/window-preset.ts';
+import { presetById } from '../../training/presets.ts';
 
 const MINI = join(import.meta.dirname, '..', '..', 'fixtures', 'data', 'p4677-mini');
 let rec: ConditionedRecording;

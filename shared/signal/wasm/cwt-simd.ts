@@ -32,10 +32,6 @@ function module(): WebAssembly.Module | null {
   return compiled;
 }
 
-export function simdAvailable(): boolean {
-  return module() !== null;
-}
-
 /** One instance per CWT plan: owns the filter bank, twiddles and work space in its memory. */
 export class SimdCwtKernel {
   private readonly ex: Exports;

@@ -1,6 +1,6 @@
 /** A minimal producer for tests: a real WebSocket client speaking the slipwatch protocol. */
 import WebSocket from 'ws';
-import { decodeFrame, encodeFrame } from '../../../shared/protocol/wire.ts';
+import { decodeFrame, encodeFrame, type Frame } from '../../../shared/protocol/codec.ts';
 export { startFrame } from '../../helpers/frames.ts';
 
 export type ServerFrame = { type: 'ack'; session: string; seq: number; aeSamples?: number } | { type: 'error'; code: string; message: string; seq?: number };
@@ -31,8 +31,8 @@ export class TestProducer {
     return p;
   }
 
-  send(frame: object): void {
-    this.ws.send(encodeFrame(frame));
+  send(frame: unknown): void {
+    this.ws.send(encodeFrame(frame as Frame)); // tests send hostile frames too
   }
 
   sendRaw(bytes: Uint8Array | string): void {

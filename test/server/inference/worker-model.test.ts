@@ -10,7 +10,7 @@ import { buildCed, DEFAULT_CED } from '../../../model/ced.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from '../../../model/manifest.ts';
 import { initBackend } from '../../../model/tfjs/backend.ts';
 import { saveModel } from '../../../model/io.ts';
-import { presetById } from '../../../shared/signal/window-preset.ts';
+import { presetById } from '../../../training/presets.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-worker-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CwtPlan } from '../../../shared/signal/cwt.ts';
 import { DOG2, MORLET, scalesFor, waveletByName } from '../../../shared/signal/wavelets.ts';
-import { presetById, windowGeometry } from '../../../shared/signal/window-preset.ts';
+import { presetById } from '../../../training/presets.ts';
+import { windowGeometry } from '../../../shared/signal/window-preset.ts';
 import { Rng } from '../../../shared/random.ts';
 
 const GAMMA_2_5 = 1.329340388179137;

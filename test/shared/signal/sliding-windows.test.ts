@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SlidingWindows, windowsOf } from '../../../shared/signal/sliding-windows.ts';
-import { customPreset, presetById, WINDOW_PRESETS, windowGeometry } from '../../../shared/signal/window-preset.ts';
+import { customPreset, presetById, WINDOW_PRESETS } from '../../../training/presets.ts';
+import { windowGeometry } from '../../../shared/signal/window-preset.ts';
 import { Rng } from '../../../shared/random.ts';
 
 test('the presets: 2 s / 0.2 s and 0.4 s / 0.1 s, both 200 samples at their rate', () => {
