@@ -11,7 +11,7 @@ export interface ServerOptions {
   producerToken: string;
   /** where producer sessions are archived, one recording per session */
   archiveDir: string;
-  /** trained models to predict with, one subdirectory each (models/friction, models/ttf) */
+  /** trained models to predict with, one subdirectory each (trained-models/friction, trained-models/ttf) */
   modelsDir: string;
   /** recordings the server can replay (POST /replay) */
   recordingsDir: string;
@@ -19,6 +19,8 @@ export interface ServerOptions {
   flushIntervalMs: number;
   /** the largest WebSocket message accepted, bytes */
   maxFrameBytes: number;
+  /** an HTTP request (headers and body) must arrive within this time */
+  requestTimeoutMs: number;
   /** inference runtime of the models: auto (onnxruntime if installed, else tfjs), onnxruntime, tfjs */
   runtime: string;
   /** log requests and events to stdout */
@@ -42,6 +44,7 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'recordingsDir', flag: '--recordings', env: 'SLIPWATCH_RECORDINGS', default: resolve('data/recordings'), doc: 'recordings the server can replay' },
   { key: 'flushIntervalMs', flag: '--flush-ms', env: 'SLIPWATCH_FLUSH_MS', default: 20, doc: 'fsync and acknowledge at least every N ms' },
   { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'SLIPWATCH_MAX_FRAME_BYTES', default: 16 * 1024 * 1024, doc: 'largest WebSocket message accepted' },
+  { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'SLIPWATCH_REQUEST_TIMEOUT_MS', default: 10_000, doc: 'an HTTP request must arrive whole within N ms' },
   { key: 'runtime', flag: '--runtime', env: 'SLIPWATCH_RUNTIME', default: 'auto', doc: 'inference runtime: auto, onnxruntime or tfjs' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
 ];

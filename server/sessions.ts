@@ -1,0 +1,56 @@
+/**
+ * The running sessions: each producer session's monitor (pipelines, alerts, slips, views), wired
+ * to the dashboards (hub), its archive and the metrics. Ingest starts them; /status, /alerts and
+ * /metrics read them.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServingModel } from '../pipeline/pipeline.ts';
+import type { StartFrame } from '../shared/protocol/frames.ts';
+import type { SessionArchive } from './ingest/archive.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { SessionPredictor } from './session/monitor.ts';
+import type { Hub } from './stream/hub.ts';
+
+export class Sessions {
+  readonly monitors = new Map<string, SessionPredictor>();
+  pipelineErrors = 0;
+
+  constructor(
+    private readonly models: ServingModel[],
+    private readonly hub: Hub,
+    private readonly metrics: ServerMetrics,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** A session starts or resumes: a new monitor replaces the old one's entry. */
+  start(start: StartFrame, archive: SessionArchive): SessionPredictor {
+    const monitor = new SessionPredictor(
+      start,
+      this.models,
+      (f) => {
+        // alerts are never skipped for a slow dashboard; everything else may be
+        this.hub.publish(f, f.type !== 'alert');
+        // every prediction and alert is archived with the session (the rest is derived data)
+        if (f.type === 'prediction') {
+          this.metrics.prediction(f.target, f.mean.length);
+          archive.appendPrediction(f.target, f.startIndex, f.mean, f.std);
+        } else if (f.type === 'alert') {
+          this.metrics.alert(f.event);
+          archive.appendAlert(f.alert.id, f.event === 'on', f.event === 'on' ? f.alert.onS : f.alert.offS!, f.alert.predictedTtfS);
+        }
+      },
+      (e) => {
+        this.pipelineErrors++;
+        this.log.error(e);
+      },
+      () => this.hub.stats.subscribers > 0,
+    );
+    this.monitors.set(start.session, monitor);
+    return monitor;
+  }
+
+  /** Per session: frames in and the inference stage counters of each model (metrics). */
+  *stages(): Iterable<[string, number, SessionPredictor['stages']]> {
+    for (const [id, m] of this.monitors) yield [id, m.framesIn, m.stages];
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The REST contracts between the server and the dashboard: each route's types and the JSON
+ * schemas the server validates with (strictly: no type coercion, no unknown fields). The client
+ * fetches with these types, so both sides read one definition. docs/protocol.md lists the routes.
+ */
+import type { AlertScores } from '../alerts.ts';
+import type { NormalStressLevel } from '../recording-meta.ts';
+
+/** Every refused request answers this: what was wrong and what is allowed. */
+export interface ErrorBody {
+  error: string;
+}
+
+export const ERROR_SCHEMA = { type: 'object', required: ['error'], properties: { error: { type: 'string' } } } as const;
+
+export interface RecordingInfo {
+  id: string;
+  /** the end of its normal-stress schedule, s (null without one) */
+  durationS: number | null;
+  levels: NormalStressLevel[];
+}
+
+/** GET /recordings */
+export interface RecordingsBody {
+  recordings: RecordingInfo[];
+}
+
+export type ReplaySpeed = number | 'max';
+
+/** POST /replay */
+export interface ReplayRequest {
+  recording: string;
+  /** real-time factor, or as fast as the server acknowledges (default 1) */
+  speed?: ReplaySpeed;
+  /** experiment second to start from (default 0) */
+  fromS?: number;
+  /** window preset of the server's models (default: theirs) */
+  preset?: string;
+  /** the server's models to predict with (default: all of the preset's) */
+  models?: string[];
+}
+
+export const MAX_REPLAY_SPEED = 1000;
+
+export const REPLAY_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['recording'],
+  properties: {
+    recording: { type: 'string', minLength: 1, maxLength: 200 },
+    speed: { anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: MAX_REPLAY_SPEED }, { type: 'string', enum: ['max'] }] },
+    fromS: { type: 'number', minimum: 0 },
+    preset: { type: 'string', minLength: 1, maxLength: 64 },
+    models: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, minItems: 1, maxItems: 16 },
+  },
+} as const;
+
+export const REPLAY_ACTIONS = ['pause', 'resume', 'stop'] as const;
+export type ReplayAction = (typeof REPLAY_ACTIONS)[number];
+
+export const REPLAY_ACTION_PARAMS_SCHEMA = {
+  type: 'object',
+  required: ['id', 'action'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 }, action: { type: 'string', enum: REPLAY_ACTIONS } },
+} as const;
+
+export interface ReplayState {
+  id: string;
+  recording: string;
+  speed: ReplaySpeed;
+  fromS: number;
+  sentS: number;
+  totalS: number;
+  state: 'running' | 'paused' | 'done' | 'stopped' | 'failed';
+  error?: string;
+}
+
+/** GET /replay */
+export interface ReplaysBody {
+  replays: ReplayState[];
+}
+
+export interface ModelSummary {
+  name: string;
+  target: string;
+  preset: string;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  count: number;
+}
+
+/** GET /status (the fields the dashboard reads; the server sends more counters) */
+export interface StatusBody {
+  uptimeS: number;
+  backend: string;
+  models: ModelSummary[];
+  ingest: { framesAccepted: number; samplesAccepted: number; rejected: Record<string, number>; activeSessions: number };
+  stream: { subscribers: number; framesSent: number; framesSkipped: number; dropped: Record<string, number> };
+  pipelineErrors: number;
+  latencyMs: Record<string, LatencySummary | null>;
+  alertScores: Record<string, AlertScores | null>;
+}
