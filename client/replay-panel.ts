@@ -3,23 +3,11 @@
  * pause / resume, stop, and seek (a new replay from the chosen second). Talks to the server's
  * REST replay routes; a replay streams through the same ingest as a live rig.
  */
-
-interface RecordingInfo {
-  id: string;
-  durationS: number | null;
-  levels: { normalStressMPa: number; startS: number; endS: number }[];
-}
-interface ReplayState {
-  id: string;
-  recording: string;
-  state: string;
-  sentS: number;
-  totalS: number;
-}
+import type { ErrorBody, RecordingInfo, RecordingsBody, ReplaysBody, ReplayState } from '../shared/rest/contracts.ts';
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const r = await fetch(url, init);
-  const body = (await r.json()) as T & { error?: string };
+  const body = (await r.json()) as T & Partial<ErrorBody>;
   if (!r.ok) throw new Error(body.error ?? `${url}: HTTP ${r.status}`);
   return body;
 }
@@ -58,11 +46,12 @@ export class ReplayPanel {
   async load(models: { name: string; target: string; preset: string }[]): Promise<void> {
     this.models = models;
     const presets = [...new Set(models.map((m) => m.preset))];
-    const { recordings } = await json<{ recordings: RecordingInfo[] }>('/recordings');
+    const { recordings } = await json<RecordingsBody>('/recordings');
     this.infos = new Map(recordings.map((r) => [r.id, r]));
     this.el.recording.replaceChildren(...recordings.map((r) => new Option(r.durationS === null ? r.id : `${r.id} (${r.durationS.toFixed(0)} s)`, r.id)));
     if (this.infos.has('p4677')) this.el.recording.value = 'p4677';
-    this.el.preset.replaceChildren(...(presets.length ? presets : ['2s']).map((p) => new Option(p, p)));
+    // the presets are the served models' own (their manifests); without models a replay is archived only
+    this.el.preset.replaceChildren(...(presets.length ? presets.map((p) => new Option(p, p)) : [new Option('no models: archive only', '')]));
     this.showLevels();
     this.showModels();
     await this.refresh();
@@ -70,7 +59,7 @@ export class ReplayPanel {
 
   /** The running or paused replay, polled with the status. */
   async refresh(): Promise<void> {
-    const { replays } = await json<{ replays: ReplayState[] }>('/replay');
+    const { replays } = await json<ReplaysBody>('/replay');
     this.current = [...replays].reverse().find((r) => r.state === 'running' || r.state === 'paused') ?? null;
     const c = this.current;
     this.el.pause.disabled = this.el.stop.disabled = !c;
@@ -124,7 +113,7 @@ export class ReplayPanel {
       await json('/replay', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ recording: this.el.recording.value, speed, fromS, preset: this.el.preset.value, ...(this.chosenModels().length ? { models: this.chosenModels() } : {}) }),
+        body: JSON.stringify({ recording: this.el.recording.value, speed, fromS, ...(this.el.preset.value ? { preset: this.el.preset.value } : {}), ...(this.chosenModels().length ? { models: this.chosenModels() } : {}) }),
       });
       await this.refresh();
     } catch (e) {

@@ -3,17 +3,11 @@
  * inference backend, models and preset, latency percentiles, ingest throughput, dropped data.
  */
 import type { AlertScores } from '../shared/alerts.ts';
+import type { StatusBody } from '../shared/rest/contracts.ts';
 import type { ConnectionState } from './messages.ts';
 
 /** The subset of GET /status the dashboard shows. */
-export interface ServerStatus {
-  backend: string;
-  models: { name: string; target: string; preset: string }[];
-  ingest: { samplesAccepted: number; rejected: Record<string, number> };
-  stream: { framesSkipped: number; dropped: Record<string, number> };
-  latencyMs: Record<string, { p50: number; p95: number; p99: number; count: number } | null>;
-  alertScores: Record<string, AlertScores | null>;
-}
+export type ServerStatus = StatusBody;
 
 export class StatusPanel {
   private lastSamples = 0;

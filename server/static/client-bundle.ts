@@ -12,7 +12,8 @@ import type { FastifyInstance } from 'fastify';
 const CLIENT = join(import.meta.dirname, '..', '..', 'client');
 const ENTRIES = { 'app.js': 'main.ts', 'stream-worker.js': 'stream-worker.ts' } as const;
 
-async function bundle(): Promise<Record<string, string>> {
+/** The dashboard's scripts, and which source files went into them (esbuild's metafile). */
+export async function buildClientScripts({ sourcemap = true } = {}): Promise<{ files: Record<string, string>; inputs: string[] }> {
   const result = await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([out, src]) => [out.replace(/\.js$/, ''), join(CLIENT, src)])),
     bundle: true,
@@ -21,12 +22,18 @@ async function bundle(): Promise<Record<string, string>> {
     platform: 'browser',
     write: false,
     outdir: '/',
-    sourcemap: 'inline',
+    sourcemap: sourcemap ? 'inline' : false,
     minify: false,
+    metafile: true,
     logLevel: 'silent',
   });
   const files: Record<string, string> = {};
   for (const f of result.outputFiles) files[f.path.replace(/^\//, '')] = f.text;
+  return { files, inputs: Object.keys(result.metafile.inputs) };
+}
+
+async function bundle(): Promise<Record<string, string>> {
+  const { files } = await buildClientScripts();
   const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
   files['app.css'] = `${uplotCss}\n${readFileSync(join(CLIENT, 'styles.css'), 'utf8')}`;
   files['index.html'] = readFileSync(join(CLIENT, 'index.html'), 'utf8');
