@@ -6,7 +6,8 @@
 import WebSocket from 'ws';
 import { columnsOf } from '../shared/recording-meta.ts';
 import { decodeFrame, encodeFrame } from '../shared/protocol/codec.ts';
-import { PROTOCOL_VERSION, type StartFrame } from '../shared/protocol/frames.ts';
+import { CLOSE_CODES, PROTOCOL_VERSION, type StartFrame } from '../shared/protocol/frames.ts';
+import { checkSessionName } from '../shared/protocol/session-name.ts';
 import { type OpenedRecording, openRecording, readRecordingStream } from '../recording/recording.ts';
 
 export interface ReplayOptions {
@@ -104,6 +105,7 @@ function concat<T extends Int16Array | Float32Array>(a: T, b: T): T {
 
 /** Replay a recording; resolves when the server has acknowledged the last frame and the end. */
 export async function replay(o: ReplayOptions): Promise<{ frames: number; seconds: number }> {
+  checkSessionName(o.session);
   const rec = await openRecording(o.recordingDir);
   const ae = rec.meta.streams.ae;
   const aeCols = columnsOf(ae, 'acoustic-emission');
@@ -157,12 +159,17 @@ function runConnection(o: ReplayOptions, rec: OpenedRecording, start: StartFrame
       wake?.(); // a pump waiting for acks must see the failure and close its reader
     };
     ws.on('error', (e) => fail(e));
-    ws.on('close', () => (ended ? resolve(lastSeq + 1) : fail(new Error('connection closed'))));
+    ws.on('close', (code, reason) => {
+      if (ended) return resolve(lastSeq + 1);
+      // taken over: another producer holds the session now, so retrying would fight it
+      fail(new Error(`connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`), code === CLOSE_CODES.takenOver);
+    });
     ws.on('message', (d: Buffer) => {
       const f = decodeFrame(new Uint8Array(d)) as { type: string; seq?: number; aeSamples?: number; code?: string; message?: string };
       if (f.type === 'error') {
         if (f.code === 'duplicate') return;
-        return fail(new Error(`server refused: ${f.code}: ${f.message}`), true);
+        // storage errors pass once space is back: reconnect with backoff and resume from the start ack
+        return fail(new Error(`server refused: ${f.code}: ${f.message}`), f.code !== 'storage');
       }
       if (f.type !== 'ack') return;
       if (!started) {

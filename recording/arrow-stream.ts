@@ -229,10 +229,13 @@ export class ArrowStreamAppender {
   /** Write the end-of-stream marker, fsync and close. */
   close(): void {
     if (this.closed) return;
-    writeAll(this.fd, EOS_MARKER, this.position);
-    fsyncSync(this.fd);
-    closeSync(this.fd);
     this.closed = true;
+    try {
+      writeAll(this.fd, EOS_MARKER, this.position);
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd); // even when the disk is full: the handle is released
+    }
   }
 
   /** Close without the end-of-stream marker or fsync: what a crash leaves (for tests). */

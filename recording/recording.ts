@@ -2,7 +2,7 @@
  * A recording directory: recording.json plus one Arrow IPC stream per sample-rate group.
  * Written once at creation (atomically), appended stream by stream, read stream by stream.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   RECORDING_FORMAT,
@@ -20,6 +20,7 @@ import {
   type StreamInfo,
   streamInfo,
 } from './arrow-stream.ts';
+import { makeDirs } from './storage-errors.ts';
 
 export type NewRecordingMeta = Omit<RecordingMeta, 'format' | 'formatVersion'>;
 
@@ -57,16 +58,21 @@ export class RecordingWriter {
     const full: RecordingMeta = { format: RECORDING_FORMAT, formatVersion: RECORDING_FORMAT_VERSION, ...meta };
     validateRecordingMeta(full);
     if (existsSync(join(dir, RECORDING_META_FILE))) throw new Error(`${dir} already holds a recording; refusing to overwrite it`);
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const w = new RecordingWriter(dir, full);
-    for (const [name, spec] of Object.entries(full.streams)) {
-      w.appenders.set(name, ArrowStreamAppender.create(join(dir, spec.file), spec.columns, streamFileMetadata(full, name, spec)));
+    try {
+      for (const [name, spec] of Object.entries(full.streams)) {
+        w.appenders.set(name, ArrowStreamAppender.create(join(dir, spec.file), spec.columns, streamFileMetadata(full, name, spec)));
+      }
+      // metadata last: a directory with recording.json always has all its stream files
+      writeFileAtomic(join(dir, RECORDING_META_FILE), `${JSON.stringify(full, null, 2)}\n`);
+      const dfd = openSync(dir, 'r');
+      fsyncSync(dfd);
+      closeSync(dfd);
+    } catch (e) {
+      w.abandon(); // a failed create (disk full) must not leak its file handles
+      throw e;
     }
-    // metadata last: a directory with recording.json always has all its stream files
-    writeFileAtomic(join(dir, RECORDING_META_FILE), `${JSON.stringify(full, null, 2)}\n`);
-    const dfd = openSync(dir, 'r');
-    fsyncSync(dfd);
-    closeSync(dfd);
     return w;
   }
 
@@ -74,8 +80,13 @@ export class RecordingWriter {
   static reopen(dir: string): RecordingWriter {
     const meta = readRecordingMeta(dir);
     const w = new RecordingWriter(dir, meta);
-    for (const [name, spec] of Object.entries(meta.streams)) {
-      w.appenders.set(name, ArrowStreamAppender.reopen(join(dir, spec.file)).appender);
+    try {
+      for (const [name, spec] of Object.entries(meta.streams)) {
+        w.appenders.set(name, ArrowStreamAppender.reopen(join(dir, spec.file)).appender);
+      }
+    } catch (e) {
+      w.abandon();
+      throw e;
     }
     return w;
   }
@@ -114,8 +125,17 @@ export class RecordingWriter {
     return this.appender(stream).lastRow();
   }
 
+  /** Close every stream (all handles are released even if one fails; the first error is thrown). */
   close(): void {
-    for (const a of this.appenders.values()) a.close();
+    let first: unknown = null;
+    for (const a of this.appenders.values()) {
+      try {
+        a.close();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (first) throw first;
   }
 
   /** Drop the file handles as a crash would (tests only). */

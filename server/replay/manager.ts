@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { NormalStressLevel } from '../../shared/recording-meta.ts';
 import { readRecordingMeta } from '../../recording/recording.ts';
 import { replay } from '../../producer/replay.ts';
+import { isSessionName } from '../../shared/protocol/session-name.ts';
 
 export interface RecordingInfo {
   id: string;
@@ -40,12 +41,18 @@ export class ReplayManager {
     private readonly archiveDir: string | null = null,
   ) {}
 
-  /** Recordings a replay can use (directories holding a recording.json): the recordings, then archived sessions. */
+  /** Recordings that are listed but cannot be read (a damaged recording.json), with the reason. */
+  readonly unreadable = new Map<string, string>();
+
+  /**
+   * Recordings a replay can use (directories holding a recording.json): the recordings, then
+   * archived sessions (only those named like a session: a name that becomes a path is checked).
+   */
   recordings(): string[] {
     const list = (dir: string | null, prefix: string) =>
       dir && existsSync(dir)
         ? readdirSync(dir)
-            .filter((d) => existsSync(join(dir, d, 'recording.json')))
+            .filter((d) => (prefix === ARCHIVE_PREFIX ? isSessionName(d) : !d.startsWith('.')) && existsSync(join(dir, d, 'recording.json')))
             .sort()
             .map((d) => `${prefix}${d}`)
         : [];
@@ -56,12 +63,23 @@ export class ReplayManager {
     return id.startsWith(ARCHIVE_PREFIX) && this.archiveDir ? join(this.archiveDir, id.slice(ARCHIVE_PREFIX.length)) : join(this.recordingsDir, id);
   }
 
-  /** Each recording with its length and normal-stress levels (a dashboard replays a p4581 level by its start). */
+  /**
+   * Each readable recording with its length and normal-stress levels (a dashboard replays a p4581
+   * level by its start). One damaged recording.json is skipped and noted in `unreadable`, never
+   * failing the whole list.
+   */
   recordingInfos(): RecordingInfo[] {
-    return this.recordings().map((id) => {
-      const levels = readRecordingMeta(this.pathOf(id)).normalStressSchedule;
-      return { id, durationS: levels.length ? Math.max(...levels.map((l) => l.endS)) : null, levels };
-    });
+    const out: RecordingInfo[] = [];
+    this.unreadable.clear();
+    for (const id of this.recordings()) {
+      try {
+        const levels = readRecordingMeta(this.pathOf(id)).normalStressSchedule;
+        out.push({ id, durationS: levels.length ? Math.max(...levels.map((l) => l.endS)) : null, levels });
+      } catch (e) {
+        this.unreadable.set(id, (e as Error).message.replace(this.pathOf(id), id));
+      }
+    }
+    return out;
   }
 
   start(recording: string, speed: number | 'max', fromS = 0, preset?: string, models?: string[]): ReplayState {

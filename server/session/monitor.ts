@@ -10,7 +10,7 @@ import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame
 import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/signal/window-preset.ts';
 import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../../pipeline/pipeline.ts';
-import type { InferStats, RawChunk } from '../../pipeline/stages.ts';
+import type { InferStats, RawChunk } from '../../pipeline/pipeline.ts';
 
 /** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
 export type SessionFrame = PredictionFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
@@ -54,6 +54,8 @@ export class SessionPredictor {
   readonly latencyMs = new RecentSamples(1000);
   /** per model: windows into and out of inference, batches, queue depth */
   readonly stages: Record<string, InferStats> = {};
+  /** per model: seconds of AE one window step covers (turns queued windows into a backlog in s) */
+  private readonly stepsS: Record<string, number> = {};
   framesIn = 0;
 
   constructor(
@@ -70,6 +72,7 @@ export class SessionPredictor {
     for (const model of usable) {
       const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
       this.stages[model.manifest.target] = stats;
+      this.stepsS[model.manifest.target] = model.manifest.preset.stepS;
       const rateHz = model.manifest.preset.sampleRateHz;
       const session = start.session;
       // the dashboard's views: the input (conditioned AE, its scalogram) once, from the first
@@ -148,6 +151,13 @@ export class SessionPredictor {
   scores(): AlertScores | null {
     if (!this.slips) return null;
     return scoreAlerts(this.alerts.history, this.slipsS, this.lastTimeS);
+  }
+
+  /** Seconds of AE waiting for inference in the slowest pipeline (ingest's flow control reads it). */
+  backlogS(): number {
+    let s = 0;
+    for (const [target, st] of Object.entries(this.stages)) s = Math.max(s, st.queued * this.stepsS[target]);
+    return s;
   }
 
   /** End of the session: the pipelines flush what they hold; resolves once they have. */

@@ -17,7 +17,24 @@ export type ErrorCode =
   | 'out-of-order' // a sequence number that skips ahead
   | 'duplicate' // a sequence number already acknowledged (harmless on resume: re-acked, not stored)
   | 'wrong-rate' // a preset whose model rate does not divide the AE rate
+  | 'storage' // the archive could not store it (disk full, read-only, I/O error); the message says which
   | 'internal';
+
+/** WebSocket close codes the server uses (docs/protocol.md says what a peer should do on each). */
+export const CLOSE_CODES = {
+  /** the server is stopping: reconnect later */
+  shuttingDown: 1001,
+  /** missing or wrong producer token */
+  unauthorized: 1008,
+  /** a message over the server's byte limit */
+  tooLarge: 1009,
+  /** a dashboard that could not keep up was dropped */
+  tooSlow: 4008,
+  /** another connection started this connection's session (a producer reconnecting) */
+  takenOver: 4009,
+  /** a storage error ended the session; start it again once storage is back */
+  storage: 4010,
+} as const;
 
 export class ProtocolError extends Error {
   constructor(

@@ -1,0 +1,78 @@
+/**
+ * The streams of a session's archive: its AE, its mechanical channels when sent, the frames index,
+ * and the predictions and alerts of its models.
+ */
+import type { ColumnSpec, StreamSpec } from '../../shared/recording-meta.ts';
+import type { StartFrame } from '../../shared/protocol/frames.ts';
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+function aeColumns(start: StartFrame): ColumnSpec[] {
+  // a name that is not a column name, or repeats an earlier one, becomes ae<i>
+  return start.aeChannels.map((c, i) => ({
+    name: NAME_RE.test(c.name) && start.aeChannels.findIndex((d) => d.name === c.name) === i ? c.name : `ae${i}`,
+    type: start.aeType,
+    unit: c.unit,
+    quantity: 'acoustic-emission',
+    scale: c.scale,
+  }));
+}
+
+/** Prediction and alert streams: each row says where it is, since predictions start after a warm-up. */
+function outputStreams(rateHz: number, targets: readonly string[]): Record<string, StreamSpec> {
+  const streams: Record<string, StreamSpec> = {};
+  for (const t of targets) {
+    streams[`pred_${t}`] = {
+      file: `pred_${t}.arrows`,
+      sampleRateHz: rateHz,
+      startTimeS: 0,
+      columns: [
+        { name: 'index', type: 'float64', unit: 'samples', quantity: 'other' },
+        { name: 'mean', type: 'float32', unit: t === 'ttf' ? 's' : '1', quantity: t === 'friction' ? 'friction' : 'other' },
+        { name: 'std', type: 'float32', unit: t === 'ttf' ? 's' : '1', quantity: 'other' },
+      ],
+    };
+  }
+  if (targets.length) {
+    streams.alerts = {
+      file: 'alerts.arrows',
+      sampleRateHz: 1, // an event table, not a signal
+      startTimeS: 0,
+      columns: [
+        { name: 'alert_id', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'is_on', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'time_s', type: 'float64', unit: 's', quantity: 'time' },
+        { name: 'predicted_ttf_s', type: 'float64', unit: 's', quantity: 'other' },
+      ],
+    };
+  }
+  return streams;
+}
+
+export function streamsFor(start: StartFrame, output: { rateHz: number; targets: readonly string[] } = { rateHz: 1, targets: [] }): Record<string, StreamSpec> {
+  const streams: Record<string, StreamSpec> = {
+    ae: { file: 'ae.arrows', sampleRateHz: start.aeRateHz, startTimeS: 0, columns: aeColumns(start) },
+    // an index, not a signal: one row per stored data frame (its "rate" is nominal)
+    frames: {
+      file: 'frames.arrows',
+      sampleRateHz: 1,
+      startTimeS: 0,
+      columns: [
+        { name: 'seq', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'ae_end_index', type: 'float64', unit: 'samples', quantity: 'other' },
+        { name: 'mech_end_index', type: 'float64', unit: 'samples', quantity: 'other' },
+      ],
+    },
+  };
+  Object.assign(streams, outputStreams(output.rateHz, output.targets));
+  if (start.mech) {
+    const quantity = { shear_stress_MPa: 'shear-stress', normal_stress_MPa: 'normal-stress', mu: 'friction' } as const;
+    streams.mech = {
+      file: 'mech.arrows',
+      sampleRateHz: start.mech.rateHz,
+      startTimeS: 0,
+      columns: start.mech.channels.map((c) => ({ name: c, type: 'float32', unit: c === 'mu' ? '1' : 'MPa', quantity: quantity[c] })),
+    };
+  }
+  return streams;
+}
