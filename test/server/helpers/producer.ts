@@ -78,3 +78,11 @@ export function dataFrame(session: string, k: number) {
   const mu = Float32Array.from({ length: 100 }, (_, i) => 0.6 + 0.001 * ((k * 100 + i) % 17));
   return { type: 'data', session, seq: k, aeStartIndex: k * 1000, ae: [ae0, ae1], mech: { startIndex: k * 100, values: { mu } } };
 }
+
+/** Data frame k as producer `tag` would send it: same shape as dataFrame, different bytes per tag. */
+export function taggedFrame(session: string, k: number, tag: number) {
+  const f = dataFrame(session, k);
+  for (const a of f.ae) for (let i = 0; i < a.length; i += 97) a[i] = tag * 1000 + (k % 1000);
+  f.mech.values.mu[0] = tag;
+  return f;
+}
