@@ -63,6 +63,10 @@ export function parseCli<S extends CliSpec>(spec: S, argv: string[] = process.ar
     }
     return { values: values as Values<S>, positionals };
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const valid = Object.keys(spec.options).map((k) => `--${k}`).concat('--help').join(', ');
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') fail(name, new CliError(`${(e as Error).message.split('.')[0].replace('Unknown', 'unknown')}; valid: ${valid}`));
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') fail(name, new CliError((e as Error).message.split('\n')[0]));
     fail(name, e);
   }
 }

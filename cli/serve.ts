@@ -3,15 +3,18 @@
  */
 import { buildApp } from '../server/app.ts';
 import { parseServerOptions, serverHelp } from '../server/config.ts';
+import { CliError, runCli } from './args.ts';
 
-async function main(): Promise<void> {
+runCli('serve', async () => {
   const opts = parseServerOptions(process.argv.slice(2));
   if (opts === 'help') {
     console.log(serverHelp());
     return;
   }
   const app = await buildApp(opts);
-  const address = await app.listen({ host: opts.host, port: opts.port });
+  const address = await app.listen({ host: opts.host, port: opts.port }).catch((e: NodeJS.ErrnoException) => {
+    throw new CliError(e.code === 'EADDRINUSE' ? `port ${opts.port} is in use; choose another with --port N` : e.message);
+  });
   // one machine-readable line, so scripts and tests can find the port
   console.log(`slipwatch listening on ${address}`);
   const stop = async () => {
@@ -20,9 +23,4 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-main().catch((e: unknown) => {
-  console.error(`serve: ${(e as Error).message}`);
-  process.exit(1);
 });

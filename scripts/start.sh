@@ -4,8 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
 
-echo "== generating the bundled experiments (deterministic; kept when up to date)"
-npm run --silent fixtures -- p4677 p4581 sim
+for a in "$@"; do
+  case "$a" in -h|--help) exec npx tsx cli/start.ts --help ;; esac
+done
 
-echo "== slipwatch: server, dashboard and a replay of p4677 with the models in models/"
+echo "== generating the bundled experiments (deterministic; kept when up to date)"
+npm run --silent fixtures -- p4677 p4581 sim irregular
+
+echo "== slipwatch: server, dashboard and a replay of p4677 with the models in trained-models/"
 exec npx tsx cli/start.ts "$@"
