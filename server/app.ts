@@ -19,7 +19,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { replayRoutes } from './routes/replay.ts';
 import { statusRoutes } from './routes/status.ts';
 import { streamRoutes } from './routes/stream.ts';
-import { Sessions } from './sessions.ts';
+import { Monitors } from './monitors.ts';
 import { modelsFor } from './session/monitor.ts';
 import { registerClient } from './static/client-bundle.ts';
 import { Hub, type HubLimits } from './stream/hub.ts';
@@ -44,14 +44,14 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   const models: ServingModel[] = extras.models ?? workers;
   const hub = new Hub(extras.hubLimits);
   const ingest = newIngestStats();
-  let sessions!: Sessions;
-  const metrics = createMetrics({ ingest, hub: hub.stats, stages: () => sessions.stages(), pipelineErrors: () => sessions.pipelineErrors });
-  sessions = new Sessions(models, hub, metrics, app.log);
+  let monitors!: Monitors;
+  const metrics = createMetrics({ ingest, hub: hub.stats, stages: () => monitors.stages(), pipelineErrors: () => monitors.pipelineErrors });
+  monitors = new Monitors(models, hub, metrics, app.log);
   const replays = new ReplayManager(opts.recordingsDir, () => ingestUrlOf(app), opts.producerToken, opts.archiveDir);
   const backend = workers[0]?.backend ?? (extras.models ? 'in-process' : 'none');
 
   await app.register(healthRoutes);
-  await app.register(statusRoutes, { models, backend, ingest, hub, sessions });
+  await app.register(statusRoutes, { models, backend, ingest, hub, monitors });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(replayRoutes, { replays, models });
   registerClient(app);
@@ -62,7 +62,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
         const usable = modelsFor(start, models);
         return { rateHz: usable[0]?.manifest.preset.sampleRateHz ?? 1, targets: usable.map((m) => m.manifest.target) };
       },
-      onStart: (start, archive) => sessions.start(start, archive),
+      onStart: (start, archive) => monitors.start(start, archive),
     }));
   });
   await app.register(streamRoutes, { models, hub });

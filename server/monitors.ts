@@ -1,5 +1,5 @@
 /**
- * The running sessions: each producer session's monitor (pipelines, alerts, slips, views), wired
+ * The monitors of the running sessions: each producer session's monitor (pipelines, alerts, slips, views), wired
  * to the dashboards (hub), its archive and the metrics. Ingest starts them; /status, /alerts and
  * /metrics read them.
  */
@@ -11,8 +11,8 @@ import type { ServerMetrics } from './metrics.ts';
 import { SessionPredictor } from './session/monitor.ts';
 import type { Hub } from './stream/hub.ts';
 
-export class Sessions {
-  readonly monitors = new Map<string, SessionPredictor>();
+export class Monitors {
+  readonly bySession = new Map<string, SessionPredictor>();
   pipelineErrors = 0;
 
   constructor(
@@ -45,12 +45,12 @@ export class Sessions {
       },
       () => this.hub.stats.subscribers > 0,
     );
-    this.monitors.set(start.session, monitor);
+    this.bySession.set(start.session, monitor);
     return monitor;
   }
 
   /** Per session: frames in and the inference stage counters of each model (metrics). */
   *stages(): Iterable<[string, number, SessionPredictor['stages']]> {
-    for (const [id, m] of this.monitors) yield [id, m.framesIn, m.stages];
+    for (const [id, m] of this.bySession) yield [id, m.framesIn, m.stages];
   }
 }

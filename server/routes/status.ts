@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServingModel } from '../../pipeline/pipeline.ts';
 import type { StatusBody } from '../../shared/rest/contracts.ts';
 import type { IngestStats } from '../ingest/stats.ts';
-import type { Sessions } from '../sessions.ts';
+import type { Monitors } from '../monitors.ts';
 import type { Hub } from '../stream/hub.ts';
 
 export interface StatusSources {
@@ -11,18 +11,18 @@ export interface StatusSources {
   backend: string;
   ingest: IngestStats;
   hub: Hub;
-  sessions: Sessions;
+  monitors: Monitors;
 }
 
 export const statusRoutes: FastifyPluginAsync<StatusSources> = async (app, src) => {
   const started = Date.now();
-  const perSession = <T>(f: (m: Sessions['monitors'] extends Map<string, infer M> ? M : never) => T) => Object.fromEntries([...src.sessions.monitors].map(([id, m]) => [id, f(m)]));
+  const perSession = <T>(f: (m: Monitors['bySession'] extends Map<string, infer M> ? M : never) => T) => Object.fromEntries([...src.monitors.bySession].map(([id, m]) => [id, f(m)]));
   app.get('/status', async (): Promise<StatusBody & Record<string, unknown>> => ({
     uptimeS: (Date.now() - started) / 1000,
     ingest: { ...src.ingest, rejected: src.ingest.rejected as Record<string, number> },
     stream: src.hub.stats,
     models: src.models.map((m) => ({ name: m.manifest.name, target: m.manifest.target, preset: m.manifest.preset.id })),
-    pipelineErrors: src.sessions.pipelineErrors,
+    pipelineErrors: src.monitors.pipelineErrors,
     alertScores: perSession((m) => m.scores()),
     latencyMs: perSession((m) => m.latencyMs.summary()),
     stages: perSession((m) => ({ framesIn: m.framesIn, infer: m.stages })),
