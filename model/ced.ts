@@ -18,6 +18,9 @@
  * (docs/model.md). Outputs: [scalogram (batch x scales x samples x 1), mean (batch x 1)].
  */
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_PRESET_ID, presetById } from '../training/presets.ts';
+import { cedShape } from './spec.ts';
+import type { WindowPreset } from '../shared/signal/window-preset.ts';
 
 export type Block = 'encoder' | 'latent' | 'decoder' | 'head';
 
@@ -39,17 +42,22 @@ export interface CedConfig {
 /**
  * Sized for speed as well as accuracy: 10.8k parameters and 12 MFLOP per window. Twice these
  * widths (42k parameters, 48 MFLOP) ran ~3.5x slower on the wasm backend, and the live monitor
- * must replay > 50x real time with two models on two cores (docs/model.md).
+ * must replay > 50x real time with two models on two cores (docs/model.md). The input dimensions
+ * are the default preset's (cedShape): a model for another preset is built with cedFor(preset).
  */
 export const DEFAULT_CED: Readonly<CedConfig> = {
-  scales: 64,
-  samples: 200,
+  ...cedShape(presetById(DEFAULT_PRESET_ID)),
   widths: [4, 8, 16],
   latentChannels: 8,
   outputWidth: 2,
   name: 'ced',
   seed: 1,
 };
+
+/** The default CED sized for a preset's windows (scales x samples from the preset, nothing else). */
+export function cedFor(preset: WindowPreset, config: Partial<Omit<CedConfig, 'scales' | 'samples'>> = {}): CedConfig {
+  return { ...DEFAULT_CED, ...config, ...cedShape(preset) };
+}
 
 /** The block a layer belongs to, from its name; throws for a layer outside the naming scheme. */
 export function blockOf(layerName: string): Block | 'input' {

@@ -1,29 +1,38 @@
 /**
- * The prediction flow, top to bottom in one place:
- *   raw AE chunks -> condition -> windows (log10) -> scalograms (normalised) -> infer (batched)
- *   -> overlap average (de-normalised mean +- std, each sample once)
- * Every number comes from the model's manifest: preset, conditioning, statistics.
+ * The prediction flow, top to bottom in one place, one operator per file:
+ *   raw AE chunks -> condition -> windows (spec: log10) -> scalograms (spec: z-score, CWT)
+ *   -> infer (batched; spec: inverse CWT + window mean, de-normalise) -> overlap average (mean +- std)
+ * Every number comes from the model's manifest through its spec (model/spec.ts). The live monitor
+ * and `npm run evaluate` both run this function, so the report describes the product.
  */
 import { pipe, tap, type OperatorFunction } from 'rxjs';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest } from '../model/manifest.ts';
+import { modelSpec } from '../model/spec.ts';
 import { type ConditionConfig, Conditioner } from '../shared/signal/condition.ts';
 import type { AveragedSamples } from '../shared/signal/overlap-average.ts';
 import { extractColumns } from '../shared/tiles.ts';
-import { cwtPlanFor, tileColumns, windowGeometry } from '../shared/signal/window-preset.ts';
+import { tileColumns } from '../shared/signal/window-preset.ts';
 import { createInference, type InferenceOptions } from '../model/runtime/inference.ts';
 import { servingPredictor } from '../model/runtime/serving-predictor.ts';
-import { condition, infer, type InferBatch, type InferStats, overlapAverage, type RawChunk, scalograms, windows } from './stages.ts';
+import { condition } from './condition.ts';
+import { infer } from './infer.ts';
+import { overlapAverage } from './overlap-average.ts';
+import { scalograms } from './scalograms.ts';
+import { type InferBatch, type InferStats, isGap, type RawChunk } from './types.ts';
+import { windows } from './windows.ts';
+
+export type { Gap, InferBatch, InferResult, InferStats, RawChunk } from './types.ts';
 
 export interface ServingModel {
   manifest: ModelManifest;
   infer: InferBatch;
 }
 
-/** A model run in this thread (tests, offline replays); the server uses worker threads. */
-export async function inProcessModel(model: tfTypes.LayersModel, manifest: ModelManifest, options: InferenceOptions = {}): Promise<ServingModel & { backend: string }> {
+/** A model run in this thread (tests, evaluation, offline replays); the server uses worker threads. */
+export async function inProcessModel(model: tfTypes.LayersModel, manifest: ModelManifest, options: InferenceOptions = {}): Promise<ServingModel & { backend: string; dispose: () => Promise<void> }> {
   const inference = await createInference(model, options);
-  return { manifest, backend: inference.name, infer: servingPredictor(inference, manifest) };
+  return { manifest, backend: inference.name, infer: servingPredictor(inference, manifest), dispose: () => inference.dispose() };
 }
 
 export interface PipelineOptions {
@@ -62,13 +71,10 @@ export function conditioningDelayS(o: Pick<PipelineOptions, 'aeRateHz' | 'channe
   return new Conditioner(conditionConfig(o)).latencyS;
 }
 
-/** Raw AE in, averaged predictions out. */
+/** Raw AE in, averaged predictions (physical units) out. */
 export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChunk, AveragedSamples> {
-  const m = o.model.manifest;
-  const { windowSamples, stepSamples } = windowGeometry(m.preset);
-  const toInput = m.input.log10 ? (x: Float32Array) => Float32Array.from(x, (v) => Math.log10(Math.max(v, 1e-12))) : (x: Float32Array) => x;
-  const plan = cwtPlanFor(m.preset);
-  const cols = tileColumns(m.preset);
+  const spec = modelSpec(o.model.manifest);
+  const cols = tileColumns(spec.preset);
   const taps = o.taps ?? {};
   const on = () => taps.active?.() ?? true;
   return pipe(
@@ -76,15 +82,15 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
     tap((c) => {
       if (c.kind !== 'gap' && taps.conditioned && on()) taps.conditioned(c.startIndex, c.values);
     }),
-    windows(windowSamples, stepSamples, toInput),
-    scalograms(plan, m.input.stats),
+    windows(spec.windowSamples, spec.stepSamples, spec.input),
+    scalograms(spec),
     tap((w) => {
-      if (!('kind' in w) && taps.inputTile && on()) taps.inputTile(w.startIndex + cols.from, extractColumns(w.scalogram, 1, plan.scales, plan.n, cols.from, cols.count));
+      if (!isGap(w) && taps.inputTile && on()) taps.inputTile(w.startIndex + cols.from, extractColumns(w.scalogram, 1, spec.scales, spec.windowSamples, cols.from, cols.count));
     }),
-    infer(o.model.infer, windowSamples, o.maxBatch ?? 32, o.stats),
+    infer(o.model.infer, spec.windowSamples, o.maxBatch ?? 32, o.stats),
     tap((w) => {
-      if (!('kind' in w) && w.tile && taps.outputTile && on()) taps.outputTile(w.startIndex + cols.from, w.tile);
+      if (!isGap(w) && w.tile && taps.outputTile && on()) taps.outputTile(w.startIndex + cols.from, w.tile);
     }),
-    overlapAverage(windowSamples, m.output.stats),
+    overlapAverage(spec.windowSamples),
   );
 }

@@ -1,23 +1,22 @@
 /**
- * A model as the live pipeline calls it: a batch of scalograms in, the normalised series of each
- * window (the offline evaluation's path, evaluate.ts) and the centre columns of its predicted
- * scalogram (for the dashboard) out. Runs in the inference worker, or in-process for tests.
+ * A model as the live pipeline calls it: a batch of scalograms in, each window's series in
+ * physical units (the model spec's reconstruction) and the centre columns of its predicted
+ * scalogram (for the dashboard) out. Runs in the inference worker, or in-process for evaluation.
  */
 import type { ModelManifest } from '../manifest.ts';
-import { seriesFromOutputs } from '../../training/evaluate.ts';
+import { modelSpec } from '../spec.ts';
 import type { Inference } from './inference.ts';
 import { extractColumns } from '../../shared/tiles.ts';
-import { cwtPlanFor, tileColumns } from '../../shared/signal/window-preset.ts';
-import type { InferBatch } from '../../pipeline/stages.ts';
+import { tileColumns } from '../../shared/signal/window-preset.ts';
+import type { InferBatch } from '../../pipeline/types.ts';
 
 export function servingPredictor(inference: Inference, manifest: ModelManifest): InferBatch {
-  const { preset } = manifest;
-  const { scales, n: samples } = cwtPlanFor(preset);
-  const cols = tileColumns(preset);
+  const spec = modelSpec(manifest);
+  const cols = tileColumns(manifest.preset);
   return async (x, n) => {
     const outs = await inference.run(x, n);
-    // a head model has no scalogram to show
-    const tiles = outs.length === 2 ? extractColumns(outs[0], n, scales, samples, cols.from, cols.count) : null;
-    return { series: seriesFromOutputs(outs, preset, scales, samples), tiles };
+    // a head model has no scalogram to show; tiles first: reconstruct writes into outs[0] of a head model
+    const tiles = outs.length === 2 ? extractColumns(outs[0], n, spec.scales, spec.windowSamples, cols.from, cols.count) : null;
+    return { series: spec.reconstruct(outs), tiles };
   };
 }

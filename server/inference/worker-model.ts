@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../../model/manifest.ts';
 import type { ServingModel } from '../../pipeline/pipeline.ts';
-import type { InferResult } from '../../pipeline/stages.ts';
+import type { InferResult } from '../../pipeline/pipeline.ts';
 
 export interface WorkerModelOptions {
   /** tfjs backend (auto, tensorflow-gpu, tensorflow, wasm, cpu) */

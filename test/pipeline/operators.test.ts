@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TestScheduler } from 'rxjs/testing';
 import type { ConditionedChunk } from '../../shared/signal/condition.ts';
-import { overlapAverage, windows } from '../../pipeline/stages.ts';
+import { overlapAverage } from '../../pipeline/overlap-average.ts';
+import { windows } from '../../pipeline/windows.ts';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 const chunk = (startIndex: number, n: number): ConditionedChunk => ({ kind: 'samples', startIndex, values: Float32Array.from({ length: n }, (_, i) => startIndex + i) });
@@ -38,11 +39,27 @@ test('overlapAverage: samples come out once no later window can cover them; the 
   scheduler().run(({ cold, expectObservable }) => {
     const w = (startIndex: number, v: number) => ({ startIndex, series: new Float32Array(4).fill(v) });
     const input = cold('a-b-c|', { a: w(0, 1), b: w(2, 3), c: w(4, 5) });
-    // stats {mean 0, std 1}: series pass through unchanged
-    expectObservable(input.pipe(overlapAverage(4, { mean: 0, std: 1 }))).toBe('--x-y(z|)', {
+    expectObservable(input.pipe(overlapAverage(4))).toBe('--x-y(z|)', {
       x: { startIndex: 0, mean: Float32Array.of(1, 1), std: Float32Array.of(0, 0), count: Uint16Array.of(1, 1) },
       y: { startIndex: 2, mean: Float32Array.of(2, 2), std: Float32Array.of(1, 1), count: Uint16Array.of(2, 2) },
       z: { startIndex: 4, mean: Float32Array.of(4, 4, 5, 5), std: Float32Array.of(1, 1, 0, 0), count: Uint16Array.of(2, 2, 1, 1) },
+    });
+  });
+});
+
+test('operators keep their state per subscription: two subscribers of one operator never share a buffer', () => {
+  scheduler().run(({ cold, expectObservable }) => {
+    const w = (startIndex: number, v: number) => ({ startIndex, series: new Float32Array(4).fill(v) });
+    const op = overlapAverage(4);
+    const a = cold('a-b|', { a: w(0, 1), b: w(2, 3) });
+    const b = cold('-c-d|', { c: w(100, 7), d: w(102, 9) });
+    expectObservable(a.pipe(op)).toBe('--x(y|)', {
+      x: { startIndex: 0, mean: Float32Array.of(1, 1), std: Float32Array.of(0, 0), count: Uint16Array.of(1, 1) },
+      y: { startIndex: 2, mean: Float32Array.of(2, 2, 3, 3), std: Float32Array.of(1, 1, 0, 0), count: Uint16Array.of(2, 2, 1, 1) },
+    });
+    expectObservable(b.pipe(op)).toBe('---x(y|)', {
+      x: { startIndex: 100, mean: Float32Array.of(7, 7), std: Float32Array.of(0, 0), count: Uint16Array.of(1, 1) },
+      y: { startIndex: 102, mean: Float32Array.of(8, 8, 9, 9), std: Float32Array.of(1, 1, 0, 0), count: Uint16Array.of(2, 2, 1, 1) },
     });
   });
 });

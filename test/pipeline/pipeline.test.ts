@@ -1,6 +1,7 @@
 /**
- * The live path and the offline evaluation are one code path: a recording replayed chunk by chunk
- * through the RxJS pipeline gives, sample for sample, the offline averaged prediction.
+ * The pipeline and the training data share one transform (model/spec.ts): the training windows'
+ * scalograms, run through the model and reconstructed by the spec, average to the series the
+ * pipeline gives from raw AE; and how the AE is chunked or batched changes nothing.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -8,75 +9,73 @@ import { before, test } from 'node:test';
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { buildCed, DEFAULT_CED } from '../../model/ced.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from '../../model/manifest.ts';
-import { initBackend } from '../../model/tfjs/backend.ts';
-import { conditionRecording, makeWindows, statsOver } from '../../training/dataset.ts';
-import { modelPredictor, predictSeries } from '../../training/evaluate.ts';
 import { createInference } from '../../model/runtime/inference.ts';
-import { openRecording, readRecordingStream } from '../../recording/recording.ts';
-import type { AveragedSamples } from '../../shared/signal/overlap-average.ts';
+import { modelSpec } from '../../model/spec.ts';
+import { initBackend } from '../../model/tfjs/backend.ts';
+import { inProcessModel, predictionPipeline, type RawChunk } from '../../pipeline/pipeline.ts';
+import { conditionRecording, type ConditionedRecording, makeWindows, normalisationOver } from '../../training/dataset.ts';
+import { aeSourceOf, type AveragedPrediction, averageWindows, concatAveraged } from '../../training/evaluate.ts';
 import { presetById } from '../../training/presets.ts';
-import { inProcessModel, predictionPipeline } from '../../pipeline/pipeline.ts';
-import type { RawChunk } from '../../pipeline/stages.ts';
 
 const MINI = join(import.meta.dirname, '..', '..', 'fixtures', 'data', 'p4677-mini');
+let rec: ConditionedRecording;
+let manifest: ModelManifest;
 
 before(async () => {
   await initBackend('wasm');
-});
-
-test('replaying a recording through the live pipeline gives the offline prediction, sample for sample', async () => {
   const preset = presetById('2s');
-  const rec = await conditionRecording(MINI, preset.sampleRateHz);
-  const stats = statsOver(rec, [0, rec.ae.length], 'friction', true);
-  const manifest: ModelManifest = {
+  rec = await conditionRecording(MINI, preset.sampleRateHz);
+  manifest = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     name: 'test',
     target: 'friction',
     preset,
     ced: { ...DEFAULT_CED, seed: 3 },
-    input: { conditioning: 'envelope', log10: true, stats: stats.input },
-    output: { stats: stats.output },
+    // statistics of the first half only: nothing may re-estimate them from the data it sees
+    ...normalisationOver(rec, [0, rec.ae.length >> 1], 'friction'),
     training: { strategy: 'none', trainedOn: [], trainableBlocks: [], epochs: 0, seed: 3, backend: 'wasm', bestValidationLoss: 0 },
   };
-  const model = buildCed({ seed: 3 });
+});
 
-  // offline: the evaluation path
-  const set = makeWindows(rec, [0, rec.ae.length], preset, 'friction', stats, true);
-  const offline = await predictSeries(modelPredictor(await createInference(model), set, preset), set, stats.output);
-
-  // live: raw int16 AE batches through the operators, in small uneven chunks
-  const recording = await openRecording(MINI);
-  const scales = recording.meta.streams.ae.columns.map((c) => c.scale ?? 1);
+/** The pipeline's output for the mini recording's AE cut into chunks of `rows`. */
+async function live(rows: number, maxBatch: number): Promise<AveragedPrediction> {
+  const src = await aeSourceOf(MINI);
   const chunks: RawChunk[] = [];
-  for await (const b of readRecordingStream(recording, 'ae')) {
-    const cols = Object.values(b.columns);
-    for (let off = 0; off < b.rows; off += 1237) {
-      const end = Math.min(b.rows, off + 1237);
-      chunks.push({ startIndex: b.rowOffset + off, channels: cols.map((c) => c.subarray(off, end)) });
-    }
+  for await (const c of src.chunks()) {
+    const n = c.channels[0].length;
+    for (let off = 0; off < n; off += rows) chunks.push({ startIndex: c.startIndex + off, channels: c.channels.map((ch) => (ch as Float32Array).subarray(off, Math.min(n, off + rows))) });
   }
-  const live: AveragedSamples[] = await firstValueFrom(from(chunks).pipe(predictionPipeline({ aeRateHz: 10_000, channelScales: scales, model: await inProcessModel(model, manifest), maxBatch: 7 }), toArray()));
+  const model = await inProcessModel(buildCed({ seed: 3 }), manifest);
+  const out = await firstValueFrom(from(chunks).pipe(predictionPipeline({ aeRateHz: src.aeRateHz, channelScales: src.channelScales, model, maxBatch }), toArray()));
+  await model.dispose();
+  return concatAveraged(out, Math.round(src.startTimeS * manifest.preset.sampleRateHz));
+}
 
-  // the live stream starts earlier (it does not wait for friction), so compare where both have
-  // the same windows: from one window after the offline start to the end
-  const liveStart = live[0].startIndex;
-  const liveMean = new Float32Array(live.reduce((s, p) => s + p.mean.length, 0));
-  const liveStd = new Float32Array(liveMean.length);
-  let off = 0;
-  for (const p of live) {
-    assert.equal(p.startIndex, liveStart + off, 'contiguous, each sample once');
-    liveMean.set(p.mean, off);
-    liveStd.set(p.std, off);
-    off += p.mean.length;
-  }
-  const from0 = offline.startIndex + 200;
-  const to = Math.min(offline.startIndex + offline.mean.length, liveStart + liveMean.length) - 200;
+test('chunking and batching change nothing: the same samples, bit for bit', async () => {
+  const [a, b] = [await live(1237, 7), await live(10_000, 32)];
+  assert.equal(a.startIndex, b.startIndex);
+  assert.deepEqual(a.mean, b.mean);
+  assert.deepEqual(a.std, b.std);
+});
+
+test("the training windows, through the model and the spec's reconstruction, average to the pipeline's series", async () => {
+  const spec = modelSpec(manifest);
+  const set = makeWindows(rec, [0, rec.ae.length], spec, 'friction');
+  const inference = await createInference(buildCed({ seed: 3 }));
+  const size = set.scales * set.samples;
+  const windows = [];
+  for (let k = 0; k < set.count; k++) windows.push({ startIndex: set.starts[k], series: spec.reconstruct(await inference.run(set.x.slice(k * size, (k + 1) * size), 1)) });
+  await inference.dispose();
+  const offline = await averageWindows(windows, set.samples);
+  const online = await live(1237, 7);
+  // the pipeline starts earlier (it does not wait for friction): compare where both have every window
+  const from0 = offline.startIndex + set.samples;
+  const to = Math.min(offline.startIndex + offline.mean.length, online.startIndex + online.mean.length) - set.samples;
   assert.ok(to - from0 > 3000, `${to - from0} samples compared`);
   for (let k = from0; k < to; k++) {
-    const a = offline.mean[k - offline.startIndex];
-    const b = liveMean[k - liveStart];
-    assert.ok(Math.abs(a - b) <= 1e-6 * Math.abs(a), `sample ${k}: offline ${a}, live ${b}`);
-    assert.ok(Math.abs(offline.std[k - offline.startIndex] - liveStd[k - liveStart]) <= 1e-6, `std at ${k}`);
+    const [a, b] = [offline.mean[k - offline.startIndex], online.mean[k - online.startIndex]];
+    assert.ok(Math.abs(a - b) <= 1e-6 * Math.abs(a), `sample ${k}: training path ${a}, pipeline ${b}`);
+    assert.ok(Math.abs(offline.std[k - offline.startIndex] - online.std[k - online.startIndex]) <= 1e-6, `std at ${k}`);
   }
 });
