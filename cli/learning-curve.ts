@@ -1,141 +1,70 @@
 /**
  * npm run learning-curve -- --pretrained DIR [options]
  * Seed 003's question on seed 000's data: how does friction error fall with the amount of lab
- * training data, for a model from scratch, the cross-trained CED (latent space only), a frozen
- * pre-trained encoder with new application layers, and the fine-tuned CED (every layer at 5e-5)?
- * Writes a JSON file after every run, so an interrupted run keeps what it finished.
+ * training data, for each strategy of the curve (training/strategies.ts)? Writes the JSON file
+ * after every run, so an interrupted run keeps what it finished.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type * as tfTypes from '@tensorflow/tfjs';
-import { type Block, buildCed, buildHeadModel } from '../model/ced.ts';
-import { type BackendChoice, initBackend } from '../model/tfjs/backend.ts';
-import { conditionRecording, makeWindows, statsOver, truthOf } from '../training/dataset.ts';
-import { mape, modelPredictor, predictSeries } from '../training/evaluate.ts';
-import { createInference } from '../model/runtime/inference.ts';
-import { STRATEGIES } from './train.ts';
+import { type CliSpec, CliError, numberOption, parseCli, runCli } from './args.ts';
 import { loadModel } from '../model/io.ts';
-import { cyclesRange, splitRange } from '../training/splits.ts';
-import { trainModel } from '../training/train.ts';
+import { modelSpec } from '../model/spec.ts';
+import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
+import { curvePoint, type CurvePoint } from '../training/curve.ts';
+import { conditionRecording, makeWindows, normalisationOver } from '../training/dataset.ts';
 import { presetById } from '../training/presets.ts';
+import { splitRange } from '../training/splits.ts';
+import { CURVE_STRATEGIES, type CurveStrategy } from '../training/strategies.ts';
 
-export const CURVE_STRATEGIES = ['scratch', 'cross-train', 'frozen-head', 'fine-tune'] as const;
-type CurveStrategy = (typeof CURVE_STRATEGIES)[number];
+const NAMES = Object.keys(CURVE_STRATEGIES) as CurveStrategy[];
 
-export interface CurvePoint {
-  strategy: CurveStrategy;
-  cycles: number;
-  seed: number;
-  trainWindows: number;
-  mapePct: number;
-  epochs: number;
-  seconds: number;
-}
+const SPEC = {
+  command: 'npm run learning-curve',
+  summary: `Learning curves: friction MAPE on the p4677 test split (last 60 %), scored through the serving path,\nagainst the amount of lab training data, for ${NAMES.join(', ')}.`,
+  usage: 'npm run learning-curve -- --pretrained DIR [options]',
+  options: {
+    pretrained: { type: 'string', value: 'DIR', doc: 'the CED pre-trained on the simulation (required)' },
+    recordings: { type: 'string', value: 'DIR', default: join(import.meta.dirname, '..', 'data', 'recordings'), doc: 'recordings' },
+    cycles: { type: 'string', value: 'LIST', default: '0.5,1,2,4,6', doc: 'amounts of training data in cycles' },
+    seeds: { type: 'string', value: 'LIST', default: '1,2,3', doc: 'seeds' },
+    strategies: { type: 'string', value: 'LIST', default: NAMES.join(','), doc: `subset of ${NAMES.join(',')}` },
+    epochs: { type: 'string', value: 'N', default: '25', doc: 'most epochs per run' },
+    patience: { type: 'string', value: 'N', default: '5', doc: 'early-stopping patience' },
+    out: { type: 'string', value: 'FILE', default: join(import.meta.dirname, '..', 'docs', 'learning-curve.json'), doc: 'JSON results; existing points are kept' },
+    backend: { type: 'string', value: 'B', default: 'auto', choices: ['auto', ...BACKENDS], doc: 'tfjs backend' },
+  },
+} satisfies CliSpec;
 
-const HELP = `Learning curves: friction MAPE on the p4677 test split (last 60 %) against the amount of lab
-training data, for ${CURVE_STRATEGIES.join(', ')}.
-
-Usage: npm run learning-curve -- --pretrained DIR [options]
-
-Options:
-  --pretrained DIR   the CED pre-trained on the simulation (required)
-  --recordings DIR   recordings (default data/recordings)
-  --cycles LIST      amounts of training data in cycles (default 0.5,1,2,4,6)
-  --seeds LIST       seeds (default 1,2,3)
-  --strategies LIST  subset of ${CURVE_STRATEGIES.join(',')} (default all)
-  --epochs N         most epochs per run (default 25)
-  --patience N       early-stopping patience (default 5)
-  --out FILE         JSON results (default docs/learning-curve.json); existing points are kept
-  --backend B        auto, tensorflow-gpu, tensorflow, wasm, cpu (default auto)
-  -h, --help         this help`;
-
-function list(flag: string, v: string | undefined): number[] {
-  const xs = (v ?? '').split(',').map(Number);
-  if (xs.length === 0 || xs.some((x) => !(x > 0))) throw new Error(`--${flag} must be a comma-separated list of positive numbers, got ${v}`);
-  return xs;
-}
+const list = (flag: string, raw: string) => raw.split(',').map((x) => numberOption(flag, x, { min: Number.MIN_VALUE }));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      pretrained: { type: 'string' },
-      recordings: { type: 'string', default: join(import.meta.dirname, '..', 'data', 'recordings') },
-      cycles: { type: 'string', default: '0.5,1,2,4,6' },
-      seeds: { type: 'string', default: '1,2,3' },
-      strategies: { type: 'string', default: CURVE_STRATEGIES.join(',') },
-      epochs: { type: 'string', default: '25' },
-      patience: { type: 'string', default: '5' },
-      out: { type: 'string', default: join(import.meta.dirname, '..', 'docs', 'learning-curve.json') },
-      backend: { type: 'string', default: 'auto' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  if (!values.pretrained) throw new Error('--pretrained DIR is required (see --help)');
-  const strategies = values.strategies!.split(',') as CurveStrategy[];
-  for (const s of strategies) if (!CURVE_STRATEGIES.includes(s)) throw new Error(`unknown strategy "${s}"; valid: ${CURVE_STRATEGIES.join(', ')}`);
-  const cycles = list('cycles', values.cycles);
-  const seeds = list('seeds', values.seeds);
-  const epochs = list('epochs', values.epochs)[0];
-  const patience = list('patience', values.patience)[0];
-  const out = resolve(values.out!);
+  const { values: v } = parseCli(SPEC);
+  if (!v.pretrained) throw new CliError('--pretrained DIR is required (see --help)');
+  const strategies = v.strategies.split(',') as CurveStrategy[];
+  for (const s of strategies) if (!NAMES.includes(s)) throw new CliError(`unknown strategy "${s}"; valid: ${NAMES.join(', ')}`);
+  const [cycles, seeds] = [list('cycles', v.cycles), list('seeds', v.seeds)];
+  const epochs = numberOption('epochs', v.epochs, { min: 1, integer: true });
+  const patience = numberOption('patience', v.patience, { min: 1, integer: true });
+  const out = resolve(v.out);
   const points: CurvePoint[] = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { points: CurvePoint[] }).points : [];
 
-  console.error((await initBackend(values.backend as 'auto' | BackendChoice)).summary);
+  console.error((await initBackend(v.backend as 'auto')).summary);
   const preset = presetById('2s');
-  const rec = await conditionRecording(join(resolve(values.recordings!), 'p4677'), preset.sampleRateHz);
-  const stats = statsOver(rec, [0, rec.ae.length], 'friction', true);
-  const val = makeWindows(rec, splitRange(rec, 'lab', 'validation'), preset, 'friction', stats, true);
-  const test = makeWindows(rec, splitRange(rec, 'lab', 'test'), preset, 'friction', stats, true);
-  const pretrainedDir = resolve(values.pretrained);
-
+  const dir = join(resolve(v.recordings), 'p4677');
+  const rec = await conditionRecording(dir, preset.sampleRateHz);
+  const val = makeWindows(rec, splitRange(rec, 'lab', 'validation'), modelSpec({ preset, ...normalisationOver(rec, [0, rec.ae.length], 'friction') }), 'friction');
+  const setup = { rec, dir, preset, epochs, patience, pretrained: async () => (await loadModel(resolve(v.pretrained!))).model };
   for (const seed of seeds) {
     for (const c of cycles) {
       for (const strategy of strategies) {
         if (points.some((p) => p.strategy === strategy && p.cycles === c && p.seed === seed)) continue;
-        const train = makeWindows(rec, cyclesRange(rec, c), preset, 'friction', stats, true);
-        let model: tfTypes.LayersModel;
-        let trainable: Block[];
-        // the learning rates of the train CLI's strategies (one place: STRATEGIES)
-        let lr: number = STRATEGIES['lab-only'].lr;
-        if (strategy === 'scratch') {
-          model = buildCed({ seed });
-          trainable = ['encoder', 'latent', 'decoder'];
-        } else {
-          const pre = (await loadModel(pretrainedDir)).model;
-          if (strategy === 'cross-train') {
-            model = pre;
-            trainable = ['latent'];
-            lr = STRATEGIES['cross-train'].lr;
-          } else if (strategy === 'fine-tune') {
-            model = pre;
-            trainable = ['encoder', 'latent', 'decoder'];
-            lr = STRATEGIES['fine-tune'].lr;
-          } else {
-            model = buildHeadModel(pre, { seed });
-            trainable = ['head'];
-          }
-        }
-        const r = await trainModel(model, train, val, { epochs, patience, batchSize: 16, learningRate: lr, seed, trainable });
-        const inference = await createInference(model, { threads: 2 });
-        const m = mape(await predictSeries(modelPredictor(inference, test, preset), test, stats.output), truthOf(rec, 'friction'));
-        await inference.dispose();
-        points.push({ strategy, cycles: c, seed, trainWindows: train.count, mapePct: m, epochs: r.epochsRun, seconds: r.seconds });
-        writeFileSync(out, `${JSON.stringify({ test: 'p4677 last 60 %, friction MAPE', points }, null, 1)}\n`);
-        console.error(`${strategy.padEnd(12)} ${String(c).padStart(4)} cycles seed ${seed}: ${train.count} windows, MAPE ${m.toFixed(3)} %, ${r.epochsRun} epochs, ${r.seconds.toFixed(0)} s`);
-        model.dispose();
+        const p = await curvePoint(setup, strategy, c, seed, val);
+        points.push(p);
+        writeFileSync(out, `${JSON.stringify({ test: 'p4677 last 60 %, friction MAPE (serving path)', points }, null, 1)}\n`);
+        console.error(`${strategy.padEnd(12)} ${String(c).padStart(4)} cycles seed ${seed}: ${p.trainWindows} windows, MAPE ${p.mapePct.toFixed(3)} %, ${p.epochs} epochs, ${p.seconds.toFixed(0)} s`);
       }
     }
   }
 }
 
-if (process.argv[1] === import.meta.filename) {
-  main().catch((e: unknown) => {
-    console.error(`learning-curve: ${(e as Error).message}`);
-    process.exit(1);
-  });
-}
+if (process.argv[1] === import.meta.filename) runCli(SPEC.command, main);

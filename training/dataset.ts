@@ -1,15 +1,15 @@
 /**
- * Training and evaluation data from recordings, through the same signal core the live pipeline
- * uses: condition AE and friction to the preset's rate, label time to failure, normalise, cut
- * windows on the preset's grid, and transform each window to a scalogram.
+ * Training data from recordings: condition AE and friction to the preset's rate, label time to
+ * failure, and cut windows on the preset's grid, transformed by the model spec (model/spec.ts:
+ * the live pipeline's log10, z-score and CWT).
  */
 import { detectFailures } from '../shared/labels.ts';
 import { columnsOf } from '../shared/recording-meta.ts';
 import { Conditioner, type ConditionMode } from '../shared/signal/condition.ts';
-import { computeStats, type NormStats } from '../shared/signal/normalise.ts';
+import { computeStats } from '../shared/signal/normalise.ts';
 import { windowsOf } from '../shared/signal/sliding-windows.ts';
-import { cwtPlanFor, type WindowPreset, windowGeometry } from '../shared/signal/window-preset.ts';
-import type { Target } from '../model/manifest.ts';
+import type { ModelManifest, Target } from '../model/manifest.ts';
+import { inputSeries, type ModelSpec } from '../model/spec.ts';
 import { openRecording, readRecordingStream } from '../recording/recording.ts';
 
 /** A recording conditioned to one rate: AE, friction and time to failure, sample for sample. */
@@ -93,12 +93,6 @@ export async function conditionRecording(dir: string, rateHz: number): Promise<C
   };
 }
 
-/** The input series the model sees before normalisation: log10 of the conditioned AE. */
-export function inputSeries(r: ConditionedRecording, log10: boolean): Float32Array {
-  if (!log10) return r.ae;
-  return Float32Array.from(r.ae, (v) => Math.log10(Math.max(v, 1e-12)));
-}
-
 export function targetSeries(r: ConditionedRecording, target: Target): Float32Array {
   return target === 'friction' ? r.mu : r.ttf;
 }
@@ -113,16 +107,14 @@ export function truthOf(r: ConditionedRecording, target: Target): Truth {
   return { values: targetSeries(r, target), startIndex: r.startIndex };
 }
 
-/** A sample range [from, to) of a conditioned recording, as fractions of its length. */
-export function fractionRange(r: ConditionedRecording, from: number, to: number): [number, number] {
-  return [Math.floor(from * r.ae.length), Math.floor(to * r.ae.length)];
-}
-
-/** Normalisation statistics of input and target over a sample range (the training data). */
-export function statsOver(r: ConditionedRecording, range: [number, number], target: Target, log10: boolean): { input: NormStats; output: NormStats } {
+/**
+ * The normalisation of a model trained on a sample range (what its manifest will carry): the
+ * statistics of its input series (the spec's log10) and of its target over that range.
+ */
+export function normalisationOver(r: ConditionedRecording, range: [number, number], target: Target, log10 = true): Pick<ModelManifest, 'input' | 'output'> {
   return {
-    input: computeStats(inputSeries(r, log10).subarray(range[0], range[1])),
-    output: computeStats(targetSeries(r, target).subarray(range[0], range[1])),
+    input: { conditioning: r.conditioning, log10, stats: computeStats(inputSeries(r.ae, log10).subarray(range[0], range[1])) },
+    output: { stats: computeStats(targetSeries(r, target).subarray(range[0], range[1])) },
   };
 }
 
@@ -146,47 +138,27 @@ export interface WindowSet {
 }
 
 /**
- * Cut the windows of a sample range and transform them. Windows whose target is undefined
- * anywhere (time to failure after the last failure) are left out.
+ * Cut the windows of a sample range and transform them with the model spec (the live pipeline's
+ * transforms). Windows whose target is undefined anywhere (TTF after the last failure) are left out.
  */
-export function makeWindows(
-  r: ConditionedRecording,
-  range: [number, number],
-  preset: WindowPreset,
-  target: Target,
-  stats: { input: NormStats; output: NormStats },
-  log10: boolean,
-): WindowSet {
-  const { windowSamples, stepSamples } = windowGeometry(preset);
-  const plan = cwtPlanFor(preset);
-  const input = inputSeries(r, log10);
+export function makeWindows(r: ConditionedRecording, range: [number, number], spec: ModelSpec, target: Target): WindowSet {
+  const { windowSamples, stepSamples, scales } = spec;
   const out = targetSeries(r, target);
   const base = r.startIndex;
-  const xs = windowsOf(input.subarray(range[0], range[1]), windowSamples, stepSamples, base + range[0]);
+  const xs = windowsOf(spec.input(r.ae).subarray(range[0], range[1]), windowSamples, stepSamples, base + range[0]);
   const kept = xs.filter((w) => {
     for (let i = 0; i < windowSamples; i++) if (!Number.isFinite(out[w.startIndex - base + i])) return false;
     return true;
   });
-  const size = plan.scales * windowSamples;
-  const x = new Float32Array(kept.length * size);
-  const y = new Float32Array(kept.length * size);
-  const yMean = new Float32Array(kept.length);
-  const ySeries = new Float32Array(kept.length * windowSamples);
-  const zi = new Float64Array(windowSamples);
-  const zo = new Float64Array(windowSamples);
+  const size = scales * windowSamples;
+  const set: WindowSet = { x: new Float32Array(kept.length * size), y: new Float32Array(kept.length * size), yMean: new Float32Array(kept.length), ySeries: new Float32Array(kept.length * windowSamples), starts: kept.map((w) => w.startIndex), scales, samples: windowSamples, count: kept.length };
   kept.forEach((w, k) => {
-    let sum = 0;
-    for (let i = 0; i < windowSamples; i++) {
-      zi[i] = (w.values[i] - stats.input.mean) / stats.input.std;
-      zo[i] = (out[w.startIndex - base + i] - stats.output.mean) / stats.output.std;
-      sum += zo[i];
-    }
-    yMean[k] = sum / windowSamples;
-    ySeries.set(zo, k * windowSamples);
-    plan.transform(zi, x.subarray(k * size, (k + 1) * size));
-    plan.transform(zo, y.subarray(k * size, (k + 1) * size));
+    spec.scalogram(w.values, set.x.subarray(k * size, (k + 1) * size));
+    const t = spec.targetScalogram(out.subarray(w.startIndex - base, w.startIndex - base + windowSamples), set.y.subarray(k * size, (k + 1) * size));
+    set.yMean[k] = t.mean;
+    set.ySeries.set(t.series, k * windowSamples);
   });
-  return { x, y, yMean, ySeries, starts: kept.map((w) => w.startIndex), scales: plan.scales, samples: windowSamples, count: kept.length };
+  return set;
 }
 
 /** Windows [from, to) of a set (shares no memory with it). */

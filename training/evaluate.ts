@@ -1,134 +1,116 @@
 /**
- * Offline evaluation through the serving path: predict each window's scalogram, invert it to a
- * series, de-normalise, overlap-average (mean +- std per sample), and score against the truth.
- * The live pipeline calls the same pieces, so offline scores describe what the monitor shows.
+ * Evaluation through the serving path: a recording's raw AE goes, as RawChunks, through the same
+ * predictionPipeline the live monitor runs (same operators, same model spec, the manifest's
+ * normalisation), and the averaged series is scored against the truth (shared/metrics.ts).
  */
-import { type AveragedSamples, OverlapAverager } from '../shared/signal/overlap-average.ts';
-import type { NormStats } from '../shared/signal/normalise.ts';
-import type { WindowPreset } from '../shared/signal/window-preset.ts';
-import { type Truth, type WindowSet } from './dataset.ts';
-import { cwtPlanFor } from '../shared/signal/window-preset.ts';
+import { firstValueFrom, from, Subject, toArray } from 'rxjs';
+import type { ModelManifest } from '../model/manifest.ts';
 import type { Inference } from '../model/runtime/inference.ts';
+import { servingPredictor } from '../model/runtime/serving-predictor.ts';
+import { overlapAverage } from '../pipeline/overlap-average.ts';
+import { type InferStats, predictionPipeline, type RawChunk, type ServingModel } from '../pipeline/pipeline.ts';
+import type { SeriesWindow } from '../pipeline/types.ts';
+import { openRecording, readRecordingStream } from '../recording/recording.ts';
+import { type ScoreOptions, type SeriesScores, scoreSeries } from '../shared/metrics.ts';
+import { columnsOf } from '../shared/recording-meta.ts';
+import type { ConditionMode } from '../shared/signal/condition.ts';
+import type { AveragedSamples } from '../shared/signal/overlap-average.ts';
+import type { Truth } from './dataset.ts';
 
+/** An averaged prediction on the truth's clock: mean[0] is at absolute model-rate index startIndex. */
 export interface AveragedPrediction {
-  /** absolute model-rate index of mean[0] */
   startIndex: number;
   mean: Float32Array;
   std: Float32Array;
   count: Uint16Array;
 }
 
-/** Normalised series predicted for windows [start, start + n): n x samples values. */
-export type Predictor = (start: number, n: number) => Promise<Float32Array>;
-
-/**
- * A window's normalised series from a scalogram and a window mean (in place into series): the
- * inverse CWT gives the content within the scale range, the mean output the rest.
- */
-export function scalogramSeries(scalogram: Float32Array, mean: number, preset: WindowPreset, series: Float32Array): Float32Array {
-  cwtPlanFor(preset).inverse(scalogram, series);
-  let m = 0;
-  for (let i = 0; i < series.length; i++) m += series[i];
-  m /= series.length;
-  for (let i = 0; i < series.length; i++) series[i] += mean - m;
-  return series;
+/** A recording's AE as the replay producer sends it: the waveform columns (or the energy proxy of a simulation). */
+export async function aeSourceOf(dir: string) {
+  const rec = await openRecording(dir);
+  const spec = rec.meta.streams.ae;
+  const waveforms = columnsOf(spec, 'acoustic-emission');
+  const columns = waveforms.length ? waveforms : columnsOf(spec, 'kinetic-energy');
+  if (columns.length === 0) throw new Error(`${dir}: the AE stream has no AE or kinetic-energy column`);
+  const conditioning: ConditionMode = waveforms.length ? 'envelope' : 'lowpass';
+  /** the chunks of rows [fromRow, toRow), indexed from the stream's row 0 as the monitor indexes frames */
+  async function* chunks(fromRow = 0, toRow = Number.POSITIVE_INFINITY): AsyncGenerator<RawChunk> {
+    for await (const b of readRecordingStream(rec, 'ae')) {
+      const a = Math.max(fromRow, b.rowOffset);
+      const e = Math.min(toRow, b.rowOffset + b.rows);
+      if (a < e) yield { startIndex: a, channels: columns.map((c) => b.columns[c.name].subarray(a - b.rowOffset, e - b.rowOffset)) };
+    }
+  }
+  return { aeRateHz: spec.sampleRateHz, startTimeS: spec.startTimeS, channelScales: columns.map((c) => c.scale ?? 1), conditioning, chunks };
 }
 
-/** Series from scalograms and means of many windows. */
-export function seriesFromScalograms(scalograms: Float32Array, means: ArrayLike<number>, preset: WindowPreset, scales: number, samples: number): Float32Array {
-  const n = means.length;
-  const out = new Float32Array(n * samples);
-  for (let k = 0; k < n; k++) {
-    scalogramSeries(scalograms.subarray(k * scales * samples, (k + 1) * scales * samples), means[k], preset, out.subarray(k * samples, (k + 1) * samples));
+/** Averaged pieces, which must be contiguous, as one prediction shifted by offset samples. */
+export function concatAveraged(parts: AveragedSamples[], offset = 0): AveragedPrediction {
+  const total = parts.reduce((s, p) => s + p.mean.length, 0);
+  const start = parts[0]?.startIndex ?? 0;
+  const out: AveragedPrediction = { startIndex: start + offset, mean: new Float32Array(total), std: new Float32Array(total), count: new Uint16Array(total) };
+  let off = 0;
+  for (const p of parts) {
+    if (p.startIndex !== start + off) throw new Error(`averaged series not contiguous at ${start + off} (next piece starts at ${p.startIndex})`);
+    out.mean.set(p.mean, off);
+    out.std.set(p.std, off);
+    out.count.set(p.count, off);
+    off += p.mean.length;
   }
   return out;
 }
 
+/** The serving model of an inference runtime under a manifest (its spec and normalisation). */
+export function servingModel(inference: Inference, manifest: ModelManifest): ServingModel {
+  return { manifest, infer: servingPredictor(inference, manifest) };
+}
+
+export interface PredictOptions {
+  /** AE seconds [fromS, toS) of the recording to feed (default all) */
+  fromS?: number;
+  toS?: number;
+  maxBatch?: number;
+}
+
 /**
- * A model as a function of a batch of scalograms (n x scales x samples) to normalised series
- * (n x samples): a CED (a scalogram and a window mean per window) or a head model (the series
- * directly, seed 003's application layers). The live pipeline goes through seriesFromOutputs too
- * (server/predict/serving-predictor.ts).
+ * A recording replayed through predictionPipeline, exactly as the monitor receives it. Reading
+ * waits while more than a few batches are queued for inference (flow control, as the server's
+ * ingest does), so memory stays flat on long recordings.
  */
-export function seriesPredictor(inference: Inference, preset: WindowPreset, scales: number, samples: number): (x: Float32Array, n: number) => Promise<Float32Array> {
-  return async (x, n) => seriesFromOutputs(await inference.run(x, n), preset, scales, samples);
+export async function predictRecording(model: ServingModel, dir: string, o: PredictOptions = {}): Promise<AveragedPrediction> {
+  const src = await aeSourceOf(dir);
+  if ((src.conditioning === 'envelope') !== (model.manifest.input.conditioning === 'envelope'))
+    throw new Error(`${model.manifest.name} conditions ${model.manifest.input.conditioning} AE; ${dir} has ${src.conditioning === 'envelope' ? 'AE waveforms' : 'an energy proxy'}`);
+  const maxBatch = o.maxBatch ?? 32;
+  const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
+  const input = new Subject<RawChunk>();
+  const done = firstValueFrom(input.pipe(predictionPipeline({ aeRateHz: src.aeRateHz, channelScales: src.channelScales, model, maxBatch, stats }), toArray()));
+  const fromRow = Math.round((o.fromS ?? 0) * src.aeRateHz);
+  const toRow = o.toS === undefined ? Number.POSITIVE_INFINITY : Math.round(o.toS * src.aeRateHz);
+  for await (const chunk of src.chunks(fromRow, toRow)) {
+    input.next(chunk);
+    while (stats.queued > 4 * maxBatch) await new Promise((r) => setImmediate(r));
+  }
+  input.complete();
+  // the truth's clock counts from the experiment's start; the stream's from its first row
+  return concatAveraged(await done, Math.round(src.startTimeS * model.manifest.preset.sampleRateHz));
 }
 
-/** The normalised series of n windows from a model's outputs: [scalograms, means] (a CED) or [series] (a head model). */
-export function seriesFromOutputs(outs: Float32Array[], preset: WindowPreset, scales: number, samples: number): Float32Array {
-  return outs.length === 2 ? seriesFromScalograms(outs[0], outs[1], preset, scales, samples) : outs[0];
+/** Overlap-average series windows already reconstructed (the reference rows) with the pipeline's operator. */
+export async function averageWindows(windows: SeriesWindow[], windowSamples: number): Promise<AveragedPrediction> {
+  return concatAveraged(await firstValueFrom(from(windows).pipe(overlapAverage(windowSamples), toArray())));
 }
 
-/** The predictor of a model (through an inference runtime) on a window set. */
-export function modelPredictor(inference: Inference, set: WindowSet, preset: WindowPreset): Predictor {
-  const size = set.scales * set.samples;
-  const run = seriesPredictor(inference, preset, set.scales, set.samples);
-  return (start, n) => run(set.x.subarray(start * size, (start + n) * size), n);
+/** The prediction and the truth over a truth sample range [from, to), sample for sample. */
+export function alignedOver(p: AveragedPrediction, truth: Truth, range: [number, number]): { truth: Float32Array; predicted: Float32Array } {
+  const from = Math.max(range[0] + truth.startIndex, p.startIndex);
+  const to = Math.min(range[1] + truth.startIndex, p.startIndex + p.mean.length);
+  if (to <= from) return { truth: new Float32Array(0), predicted: new Float32Array(0) };
+  return { truth: truth.values.slice(from - truth.startIndex, to - truth.startIndex), predicted: p.mean.slice(from - p.startIndex, to - p.startIndex) };
 }
 
-/** Predict every window of a set, de-normalise, and overlap-average. */
-export async function predictSeries(predict: Predictor, set: WindowSet, outputStats: NormStats, batchSize = 32): Promise<AveragedPrediction> {
-  const avg = new OverlapAverager(set.samples);
-  const parts: AveragedSamples[] = [];
-  const series = new Float32Array(set.samples);
-  for (let start = 0; start < set.count; start += batchSize) {
-    const n = Math.min(batchSize, set.count - start);
-    const out = await predict(start, n);
-    for (let k = 0; k < n; k++) {
-      for (let i = 0; i < set.samples; i++) series[i] = out[k * set.samples + i] * outputStats.std + outputStats.mean;
-      const done = avg.add(set.starts[start + k], series);
-      if (done) parts.push(done);
-    }
-  }
-  const last = avg.flush();
-  if (last) parts.push(last);
-  const total = parts.reduce((s, p) => s + p.mean.length, 0);
-  const result: AveragedPrediction = { startIndex: parts[0]?.startIndex ?? 0, mean: new Float32Array(total), std: new Float32Array(total), count: new Uint16Array(total) };
-  let off = 0;
-  for (const p of parts) {
-    if (p.startIndex !== result.startIndex + off) throw new Error('evaluation windows must be contiguous');
-    result.mean.set(p.mean, off);
-    result.std.set(p.std, off);
-    result.count.set(p.count, off);
-    off += p.mean.length;
-  }
-  return result;
-}
-
-/** Mean absolute percentage error (%) of a prediction against the truth it covers (finite truth only). */
-export function mape(p: AveragedPrediction, truth: Truth): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < p.mean.length; i++) {
-    const t = truth.values[p.startIndex - truth.startIndex + i];
-    if (!Number.isFinite(t) || t === 0) continue;
-    sum += Math.abs((p.mean[i] - t) / t);
-    n++;
-  }
-  return (100 * sum) / n;
-}
-
-/** Mean absolute error and R^2 of a prediction against the truth it covers (finite truth only). */
-export function maeR2(p: AveragedPrediction, truth: Truth): { mae: number; r2: number } {
-  const at = (i: number) => truth.values[p.startIndex - truth.startIndex + i];
-  let sae = 0;
-  let n = 0;
-  let st = 0;
-  for (let i = 0; i < p.mean.length; i++) {
-    const t = at(i);
-    if (!Number.isFinite(t)) continue;
-    sae += Math.abs(p.mean[i] - t);
-    st += t;
-    n++;
-  }
-  const mean = st / n;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < p.mean.length; i++) {
-    const t = at(i);
-    if (!Number.isFinite(t)) continue;
-    ssRes += (p.mean[i] - t) ** 2;
-    ssTot += (t - mean) ** 2;
-  }
-  return { mae: sae / n, r2: 1 - ssRes / ssTot };
+/** Scores of a prediction over a truth range (the samples both cover). */
+export function scoreOver(p: AveragedPrediction, truth: Truth, range: [number, number], o: ScoreOptions = {}): SeriesScores {
+  const a = alignedOver(p, truth, range);
+  return scoreSeries(a.truth, a.predicted, o);
 }

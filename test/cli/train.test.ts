@@ -24,7 +24,20 @@ test('train, learning-curve and evaluate have --help', () => {
 test('train refuses bad arguments with the valid choices', () => {
   assert.match(run('train.ts', '--strategy', 'magic', '--out', '/tmp/x').err, /--strategy must be one of pretrain, lab-only, cross-train/);
   assert.match(run('train.ts', '--strategy', 'cross-train', '--out', '/tmp/x').err, /--from DIR .* is required for cross-train/);
-  assert.match(run('train.ts', '--strategy', 'pretrain', '--out', '/tmp/x', '--target', 'stress').err, /--target must be friction or ttf, got stress/);
-  assert.match(run('train.ts', '--strategy', 'pretrain', '--out', '/tmp/x', '--epochs', '0').err, /--epochs must be a whole number >= 1, got 0/);
+  assert.match(run('train.ts', '--strategy', 'pretrain', '--out', '/tmp/x', '--target', 'stress').err, /--target must be one of friction, ttf, got "stress"/);
+  assert.match(run('train.ts', '--strategy', 'pretrain', '--out', '/tmp/x', '--epochs', '0').err, /--epochs must be an integer >= 1, got "0"/);
+  for (const r of [run('train.ts', '--strategy', 'magic'), run('learning-curve.ts', '--nope')]) {
+    assert.equal(r.code, 1);
+    assert.equal(r.err.trim().split('\n').length, 1, `one line: ${r.err}`);
+  }
   assert.match(run('learning-curve.ts', '--pretrained', '/tmp/x', '--strategies', 'magic').err, /unknown strategy "magic"/);
+});
+
+test('evaluate without models or recordings fails with one line and writes nothing', () => {
+  const r = run('evaluate.ts', '--models', '/nonexistent-models', '--out', '/nonexistent-out');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /no trained models in \/nonexistent-models.*results left unchanged/);
+  const r2 = run('evaluate.ts', '--models', join(root, 'trained-models'), '--recordings', '/nonexistent-recordings', '--out', '/nonexistent-out');
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /nonexistent-recordings\/p4677 is missing: run npm run fixtures -- p4677 p4581 sim first/);
 });

@@ -1,15 +1,14 @@
 /**
- * Datasets and offline evaluation on the committed p4677-mini recording: alignment, time-to-
- * failure labels, windows, and the serving path (scalogram -> inverse CWT -> overlap average).
+ * Datasets on the committed p4677-mini recording: alignment, time-to-failure labels, windows
+ * through the model spec, and the spec's reconstruction with perfect outputs.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { initBackend } from '../../model/tfjs/backend.ts';
-import { type ConditionedRecording, conditionRecording, fractionRange, makeWindows, statsOver, truthOf } from '../../training/dataset.ts';
-import { mape, maeR2, modelPredictor, predictSeries, seriesFromScalograms } from '../../training/evaluate.ts';
-import { createInference } from '../../model/runtime/inference.ts';
-import { buildCed } from '../../model/ced.ts';
+import { type ConditionedRecording, conditionRecording, makeWindows, normalisationOver, truthOf } from '../../training/dataset.ts';
+import { averageWindows, scoreOver } from '../../training/evaluate.ts';
+import { modelSpec } from '../../model/spec.ts';
 import { cwtPlanFor } from '../../shared/signal/window-preset.ts';
 import { presetById } from '../../training/presets.ts';
 
@@ -47,9 +46,10 @@ test('AE, friction and time to failure come out aligned at the preset rate', () 
 
 test('windows: on the grid, scalograms of the normalised series, undefined targets left out', () => {
   const preset = presetById('2s');
-  const range = fractionRange(rec, 0, 1);
-  const stats = statsOver(rec, range, 'friction', true);
-  const w = makeWindows(rec, range, preset, 'friction', stats, true);
+  const range: [number, number] = [0, rec.ae.length];
+  const norm = normalisationOver(rec, range, 'friction');
+  const stats = { output: norm.output.stats };
+  const w = makeWindows(rec, range, modelSpec({ preset, ...norm }), 'friction');
   const firstOnGrid = Math.ceil(rec.startIndex / 20) * 20;
   assert.equal(w.count, Math.floor((rec.startIndex + range[1] - firstOnGrid - 200) / 20) + 1);
   assert.equal(w.starts[0], firstOnGrid);
@@ -61,39 +61,32 @@ test('windows: on the grid, scalograms of the normalised series, undefined targe
   const expected = new Float32Array(64 * 200);
   cwtPlanFor(preset).transform(z, expected);
   assert.deepEqual(w.y.subarray(k * 12800, (k + 1) * 12800), expected);
-  const ttf = makeWindows(rec, range, preset, 'ttf', statsOver(rec, [0, 2000], 'ttf', true), true);
+  const ttf = makeWindows(rec, range, modelSpec({ preset, ...normalisationOver(rec, [0, 2000], 'ttf') }), 'ttf');
   assert.ok(ttf.count < w.count, 'windows after the last failure have no TTF');
   assert.ok(ttf.x.every(Number.isFinite) && ttf.y.every(Number.isFinite));
 });
 
-test('the serving path with perfect outputs: every sample once; window means are what make R^2 high', async () => {
+test("the spec's reconstruction with perfect outputs: every sample once; window means are what make R^2 high", async () => {
   const preset = presetById('2s');
-  const range = fractionRange(rec, 0, 1);
-  const stats = statsOver(rec, range, 'friction', true);
-  const w = makeWindows(rec, range, preset, 'friction', stats, true);
+  const range: [number, number] = [0, rec.ae.length];
+  const spec = modelSpec({ preset, ...normalisationOver(rec, range, 'friction') });
+  const w = makeWindows(rec, range, spec, 'friction');
   const size = w.scales * w.samples;
   // an oracle that returns the true scalograms, with the true window means or with zeros
-  const oracle = (withMeans: boolean) => async (start: number, n: number) =>
-    seriesFromScalograms(w.y.subarray(start * size, (start + n) * size), withMeans ? w.yMean.subarray(start, start + n) : new Float32Array(n), preset, w.scales, w.samples);
-  const p = await predictSeries(oracle(true), w, stats.output);
+  const oracle = (withMeans: boolean) =>
+    averageWindows(
+      w.starts.map((startIndex, k) => ({ startIndex, series: spec.reconstruct([w.y.slice(k * size, (k + 1) * size), Float32Array.of(withMeans ? w.yMean[k] : 0)]) })),
+      w.samples,
+    );
+  const p = await oracle(true);
   assert.equal(p.startIndex, w.starts[0]);
   assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
   assert.equal(p.count[0], 1);
   assert.equal(p.count[100], 6);
-  const full = maeR2(p, truthOf(rec, 'friction'));
+  const full = scoreOver(p, truthOf(rec, 'friction'), range);
   assert.ok(full.r2 > 0.95, `oracle R^2 with window means ${full.r2}`);
-  assert.ok(mape(p, truthOf(rec, 'friction')) < 0.25, `oracle MAPE ${mape(p, truthOf(rec, 'friction'))} %`);
+  assert.ok(full.mapePct < 0.25, `oracle MAPE ${full.mapePct} %`);
   // without the means (seed 000's CED): a 2 s scalogram cannot carry an 8 s cycle's level
-  const bare = maeR2(await predictSeries(oracle(false), w, stats.output), truthOf(rec, 'friction'));
+  const bare = scoreOver(await oracle(false), truthOf(rec, 'friction'), range);
   assert.ok(bare.r2 < 0.8, `oracle R^2 without window means ${bare.r2}`);
-});
-
-test('a CED predicts through the same path (shapes and finiteness)', async () => {
-  const preset = presetById('2s');
-  const range = fractionRange(rec, 0, 0.3);
-  const stats = statsOver(rec, range, 'friction', true);
-  const w = makeWindows(rec, range, preset, 'friction', stats, true);
-  const p = await predictSeries(modelPredictor(await createInference(buildCed({ seed: 2 })), w, preset), w, stats.output);
-  assert.equal(p.mean.length, w.starts[w.count - 1] + 200 - w.starts[0]);
-  assert.ok(p.mean.every(Number.isFinite) && p.std.every(Number.isFinite));
 });

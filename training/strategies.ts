@@ -1,0 +1,79 @@
+/**
+ * The training strategies of seeds 000 and 003 as data: which recording, which split, which
+ * preset, which blocks train, at what learning rate, from what. `npm run train` and
+ * `npm run learning-curve` both read this table; nothing re-encodes it.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { type Block, buildCed, buildHeadModel, type CedConfig } from '../model/ced.ts';
+import type { Target } from '../model/manifest.ts';
+import type { ModelSpec } from '../model/spec.ts';
+import { type ConditionedRecording, makeWindows, subsetWindows, type WindowSet } from './dataset.ts';
+import { portionRange, type Range, splitRange } from './splits.ts';
+
+/** Where the training and validation windows come from: two ranges, or one range split by windows. */
+export type Split = (r: ConditionedRecording) => { train: Range; validation: Range } | { portion: Range; trainFraction: number };
+
+const simSplit: Split = (r) => ({ train: splitRange(r, 'simulation', 'train'), validation: splitRange(r, 'simulation', 'validation') });
+const labSplit: Split = (r) => ({ train: splitRange(r, 'lab', 'train'), validation: splitRange(r, 'lab', 'validation') });
+/**
+ * One cycle's portion (seed 000 used the second cycle of p4677): its windows, 90 % to train and
+ * the last 10 % to validate (a portion is only a few seconds: splitting its time would leave the
+ * validation part shorter than one window).
+ */
+const portionSplit =
+  (which: 'pre' | 'post'): Split =>
+  (r) => ({ portion: portionRange(r, which, 1), trainFraction: 0.9 });
+
+export interface Strategy {
+  /** the recording trained on (data/recordings/<data>) */
+  data: string;
+  split: Split;
+  /** window preset id (training/presets.ts) */
+  preset: string;
+  blocks: readonly Block[];
+  lr: number;
+  /** starts from a pre-trained CED */
+  from: boolean;
+  /** new application layers on the pre-trained encoder (seed 003) instead of the CED's decoder */
+  head?: boolean;
+  /** early-stopping patience unless told otherwise */
+  patience: number;
+  doc: string;
+}
+
+const ALL: readonly Block[] = ['encoder', 'latent', 'decoder'];
+
+export const STRATEGIES = {
+  pretrain: { data: 'sim', split: simSplit, preset: '2s', blocks: ALL, lr: 1e-3, from: false, patience: 8, doc: 'train every block on the simulation (60/20/20)' },
+  'lab-only': { data: 'p4677', split: labSplit, preset: '2s', blocks: ALL, lr: 1e-3, from: false, patience: 8, doc: 'train every block from scratch on the first 20 % of p4677 (20/20/60)' },
+  // 3e-3: the latent space alone converges in ~30 epochs (1e-3 needed 60 for a worse validation loss; docs/model.md)
+  'cross-train': { data: 'p4677', split: labSplit, preset: '2s', blocks: ['latent'], lr: 3e-3, from: true, patience: 8, doc: 'seed 000: encoder and decoder frozen, the latent space trained on the first 20 % of p4677' },
+  'fine-tune': { data: 'p4677', split: labSplit, preset: '2s', blocks: ALL, lr: 5e-5, from: true, patience: 8, doc: 'seed 003: every layer trained at 5e-5 on the first 20 % of p4677' },
+  'frozen-head': { data: 'p4677', split: labSplit, preset: '2s', blocks: ['head'], lr: 1e-3, from: true, head: true, patience: 8, doc: 'seed 003: the pre-trained encoder frozen, new application layers trained on the first 20 % of p4677' },
+  'limited-pre': { data: 'p4677', split: portionSplit('pre'), preset: '0.4s', blocks: ['latent'], lr: 1e-3, from: true, patience: 100, doc: 'seed 000: latent space only, on the pre-failure portion of one p4677 cycle, 0.4 s windows, 90/10' },
+  'limited-post': { data: 'p4677', split: portionSplit('post'), preset: '0.4s', blocks: ['latent'], lr: 1e-3, from: true, patience: 100, doc: 'seed 000: latent space only, on the post-failure portion of one p4677 cycle, 0.4 s windows, 90/10' },
+} as const satisfies Record<string, Strategy>;
+export type StrategyName = keyof typeof STRATEGIES;
+export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
+
+/** The learning curve's strategies (seed 003's names) and the training strategy each one is. */
+export const CURVE_STRATEGIES = { scratch: 'lab-only', 'cross-train': 'cross-train', 'frozen-head': 'frozen-head', 'fine-tune': 'fine-tune' } as const satisfies Record<string, StrategyName>;
+export type CurveStrategy = keyof typeof CURVE_STRATEGIES;
+
+/** The model a strategy starts from: a fresh CED, the pre-trained one, or its encoder with a new head. */
+export function initialModel(s: Strategy, pretrained: tfTypes.LayersModel | null, ced: CedConfig): tfTypes.LayersModel {
+  if (s.from && !pretrained) throw new Error('this strategy needs a pre-trained model');
+  if (s.head) return buildHeadModel(pretrained, ced);
+  return s.from ? pretrained! : buildCed(ced);
+}
+
+/** A strategy's training and validation windows of a recording. */
+export function strategyWindows(s: Strategy, r: ConditionedRecording, spec: ModelSpec, target: Target): { train: WindowSet; val: WindowSet } {
+  const where = s.split(r);
+  if ('portion' in where) {
+    const all = makeWindows(r, where.portion, spec, target);
+    const cut = Math.max(1, Math.min(all.count - 1, Math.round(where.trainFraction * all.count)));
+    return { train: subsetWindows(all, 0, cut), val: subsetWindows(all, cut, all.count) };
+  }
+  return { train: makeWindows(r, where.train, spec, target), val: makeWindows(r, where.validation, spec, target) };
+}
