@@ -13,7 +13,7 @@ export interface ReportContext {
   inference: string;
 }
 
-const fmt = (x: number | undefined, d = 3) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+const fmt = (x: number | null | undefined, d = 3) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d)); // NaN is null in results.json
 
 function table(rows: ScoreRow[], ttf: boolean): string[] {
   const head = ttf
@@ -63,6 +63,10 @@ export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: Report
     'Baselines need no training: `constant: training mean` predicts the manifest\'s output mean',
     "everywhere (its `paper:` column: the tested range's own mean); the `reference:` rows rebuild the true",
     "friction scalogram through the model spec (what a perfect CED could reach).",
+    '',
+    'A model below the constant baseline is worse than predicting its training mean. The models record',
+    'the data they were trained on (manifest `training.trainedOn`), not the generator version: when the',
+    "fixtures' generator has changed since they were trained, they meet data they never saw.",
     '',
     '## Friction',
     '',
