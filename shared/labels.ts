@@ -105,16 +105,18 @@ function argExtreme(x: ArrayLike<number>, from: number, to: number, sign: 1 | -1
 }
 
 /**
- * Time to the next failure for every sample, s. Samples at or after the last failure's onset
- * have no next failure in the record and get NaN: unknown, not zero.
+ * Time to the next failure onset at each sample of a series whose sample k sits at
+ * (startIndex + k) / rateHz s, in seconds; 0 at an onset. Samples after the last onset have no
+ * next failure in the record and get NaN: unknown, not zero. The one definition of the label,
+ * used by training, evaluation and the dashboard's measured TTF.
  */
-export function timeToFailure(events: readonly FailureEvent[], length: number, sampleRateHz: number): Float32Array {
-  const ttf = new Float32Array(length).fill(Number.NaN);
-  let from = 0;
-  for (const e of events) {
-    const to = Math.min(e.onsetIndex, length - 1);
-    for (let i = from; i <= to; i++) ttf[i] = (e.onsetIndex - i) / sampleRateHz;
-    from = to + 1;
+export function timeToFailure(onsetsS: readonly number[], startIndex: number, rateHz: number, length: number): Float32Array {
+  const ttf = new Float32Array(length);
+  let next = 0;
+  for (let k = 0; k < length; k++) {
+    const t = (startIndex + k) / rateHz;
+    while (next < onsetsS.length && onsetsS[next] < t) next++;
+    ttf[k] = next < onsetsS.length ? onsetsS[next] - t : Number.NaN;
   }
   return ttf;
 }

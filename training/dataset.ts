@@ -3,7 +3,7 @@
  * failure, and cut windows on the preset's grid, transformed by the model spec (model/spec.ts:
  * the live pipeline's log10, z-score and CWT).
  */
-import { detectFailures } from '../shared/labels.ts';
+import { detectFailures, timeToFailure } from '../shared/labels.ts';
 import { columnsOf } from '../shared/recording-meta.ts';
 import { Conditioner, type ConditionMode } from '../shared/signal/condition.ts';
 import { computeStats } from '../shared/signal/normalise.ts';
@@ -74,13 +74,7 @@ export async function conditionRecording(dir: string, rateHz: number): Promise<C
   const muName = columnsOf(mech, 'friction')[0].name;
   for await (const b of readRecordingStream(mu.rec, 'mech')) raw.set(b.columns[muName], b.rowOffset);
   const failuresS = detectFailures(raw, mech.sampleRateHz, mech.startTimeS).map((e) => e.onsetTimeS);
-  const ttf = new Float32Array(end - start);
-  let next = 0;
-  for (let k = 0; k < ttf.length; k++) {
-    const t = (start + k) / rateHz;
-    while (next < failuresS.length && failuresS[next] < t) next++;
-    ttf[k] = next < failuresS.length ? failuresS[next] - t : Number.NaN;
-  }
+  const ttf = timeToFailure(failuresS, start, rateHz, end - start);
   return {
     id: ae.rec.meta.experimentId,
     rateHz,

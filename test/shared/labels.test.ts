@@ -85,7 +85,7 @@ test('median filter equals a brute-force median', () => {
 test('time to failure counts down to each onset and is NaN after the last', () => {
   const mu = sawtooth(5000, 1000, [1000, 3000]);
   const ev = detectFailures(mu, 1000);
-  const ttf = timeToFailure(ev, mu.length, 1000);
+  const ttf = timeToFailure(ev.map((e) => e.onsetTimeS), 0, 1000, mu.length);
   assert.equal(ttf[0], 1);
   assert.equal(ttf[1000], 0);
   assert.ok(Math.abs(ttf[1001] - 1.999) < 1e-6);
