@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const preset = presetById('2s');
   const dir = join(resolve(v.recordings), 'p4677');
   const rec = await conditionRecording(dir, preset.sampleRateHz);
-  const val = makeWindows(rec, splitRange(rec, 'lab', 'validation'), modelSpec({ preset, ...normalisationOver(rec, [0, rec.ae.length], 'friction') }), 'friction');
+  const val = makeWindows(rec, splitRange(rec, 'lab', 'validation'), modelSpec({ preset, ...normalisationOver(rec, splitRange(rec, 'lab', 'train'), 'friction') }), 'friction');
   const setup = { rec, dir, preset, epochs, patience, pretrained: async () => (await loadModel(resolve(v.pretrained!))).model };
   for (const seed of seeds) {
     for (const c of cycles) {

@@ -12,7 +12,7 @@ import { modelSpec } from '../model/spec.ts';
 import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
 import { conditionRecording, normalisationOver } from '../training/dataset.ts';
 import { presetById, WINDOW_PRESETS } from '../training/presets.ts';
-import { initialModel, STRATEGIES, STRATEGY_NAMES, strategyWindows } from '../training/strategies.ts';
+import { initialModel, STRATEGIES, STRATEGY_NAMES, strategyWindows, normalisationRange } from '../training/strategies.ts';
 import { trainModel } from '../training/train.ts';
 
 const SPEC = {
@@ -59,8 +59,8 @@ async function main(): Promise<void> {
   console.error(backend.summary);
   console.error(`conditioning ${recDir} at ${preset.sampleRateHz} Hz ...`);
   const rec = await conditionRecording(recDir, preset.sampleRateHz);
-  // per-experiment statistics, as in seed 000: each experiment is normalised by its own
-  const norm = normalisationOver(rec, [0, rec.ae.length], target);
+  // the statistics of the training data only: what the monitor will serve with
+  const norm = normalisationOver(rec, normalisationRange(strategy, rec), target);
   const spec = modelSpec({ preset, ...norm });
   const { train, val } = strategyWindows(strategy, rec, spec, target);
   console.error(`${train.count} training and ${val.count} validation windows`);

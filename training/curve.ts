@@ -39,7 +39,8 @@ const LEAD_S = 10;
 
 export async function curvePoint(s: CurveSetup, strategy: CurveStrategy, cycles: number, seed: number, val: WindowSet): Promise<CurvePoint> {
   const def = STRATEGIES[CURVE_STRATEGIES[strategy]];
-  const norm = normalisationOver(s.rec, [0, s.rec.ae.length], 'friction');
+  // the lab split's training part: the same statistics for every point and its validation windows, none from the test part
+  const norm = normalisationOver(s.rec, splitRange(s.rec, 'lab', 'train'), 'friction');
   const spec = modelSpec({ preset: s.preset, ...norm });
   const train = makeWindows(s.rec, cyclesRange(s.rec, cycles), spec, 'friction');
   const ced = cedFor(s.preset, { seed, name: 'ced-friction' });

@@ -67,6 +67,16 @@ export function initialModel(s: Strategy, pretrained: tfTypes.LayersModel | null
   return s.from ? pretrained! : buildCed(ced);
 }
 
+/**
+ * The samples a model's normalisation statistics come from: its training data only, which is what
+ * a lab has when it trains (statistics over the test part would leak it into the manifest the
+ * monitor serves with).
+ */
+export function normalisationRange(s: Strategy, r: ConditionedRecording): Range {
+  const where = s.split(r);
+  return 'portion' in where ? where.portion : where.train;
+}
+
 /** A strategy's training and validation windows of a recording. */
 export function strategyWindows(s: Strategy, r: ConditionedRecording, spec: ModelSpec, target: Target): { train: WindowSet; val: WindowSet } {
   const where = s.split(r);
