@@ -1,10 +1,11 @@
 /**
  * Alerts: the live banner (an alert is on), and the timeline of alerts and measured slips, newest
- * first, each slip with the alert that called it and its lead time by the server's own scoring
- * rule (shared/alerts.ts: claimSlips). Running hit / miss / false-alarm counts come from the
+ * first: each alert with its issue time and when it cleared, each slip with its outcome (warned,
+ * late, missed) and its real lead from the alert's issue time, by the one scoring module
+ * (shared/alerts.ts: scoreWarnings) the server and evaluation use. Running counts come from the
  * server (status) and are shown here.
  */
-import { type Alert, type AlertScores, claimSlips } from '../shared/alerts.ts';
+import { type Alert, type AlertScores, DEFAULT_LEAD_S, median, scoreWarnings } from '../shared/alerts.ts';
 import type { Marks } from './charts.ts';
 
 const MAX_ROWS = 200;
@@ -39,7 +40,8 @@ export class AlertsPanel {
     if (this.alerts.length > MAX_ROWS) this.alerts.shift();
     this.marks.alerts.splice(0, this.marks.alerts.length, ...this.alerts);
     this.showBanner(event === 'on' ? alert : null);
-    if (event === 'on') this.row('alert', `alert #${alert.id} at ${alert.onS.toFixed(1)} s: predicted failure in ${alert.predictedTtfS.toFixed(1)} s`);
+    if (event === 'on') this.row('alert', `alert #${alert.id} issued at ${alert.onS.toFixed(1)} s: ${describe(alert)}`);
+    else this.row('alert', `alert #${alert.id} cleared at ${alert.offS?.toFixed(1)} s (issued ${alert.onS.toFixed(1)} s)`);
     this.annotateSlips();
   }
 
@@ -53,23 +55,25 @@ export class AlertsPanel {
   showScores(s: AlertScores | null): void {
     if (!s) return;
     const lead = s.leadTimesS.length ? `, median lead ${median(s.leadTimesS).toFixed(1)} s` : '';
-    this.counts.textContent = `hits ${s.hits} · misses ${s.misses} · false alarms ${s.falseAlarms}${lead}`;
+    const warned = s.warnedSlips ?? s.hits;
+    this.counts.textContent = `warned ${warned} of ${s.slips ?? warned + s.misses} slips (>= ${DEFAULT_LEAD_S} s ahead) · false alarms ${s.falseAlarms}${lead}`;
   }
 
-  /** Which alert called each slip, by the server's rule; alerts still changing can change it. */
+  /** Each slip's outcome by the one scoring rule; an alert still on counts as on until now. */
   private annotateSlips(): void {
     const now = Math.max(0, ...this.slips.map((s) => s.tS), ...this.alerts.map((a) => a.offS ?? a.onS));
-    const slipOf = claimSlips(this.alerts, this.slips.map((s) => s.tS), now);
+    const scored = scoreWarnings(this.alerts, this.slips.map((s) => s.tS), { fromS: -Infinity, toS: now + 1e-9, sessionEndS: now });
     this.slips.forEach((s, k) => {
-      const i = slipOf.indexOf(k);
-      const by = i >= 0 ? `called by alert #${this.alerts[i].id}, ${(s.tS - this.alerts[i].onS).toFixed(1)} s ahead` : 'no alert before it';
+      const o = scored.perSlip[k];
+      const a = o.alert >= 0 ? this.alerts[o.alert] : null;
+      const by = !a ? 'no alert on at the onset' : `${o.outcome} by alert #${a.id}, issued ${o.leadS.toFixed(1)} s ahead`;
       s.row.textContent = `slip at ${s.tS.toFixed(1)} s (drop ${s.dropMu.toFixed(3)}): ${by}`;
     });
   }
 
   private showBanner(a: Alert | null): void {
     this.banner.hidden = !a;
-    this.banner.textContent = a ? `Failure predicted: alert #${a.id}, time to failure ${a.predictedTtfS.toFixed(1)} s (fired at ${a.onS.toFixed(1)} s)` : '';
+    this.banner.textContent = a ? `Failure predicted: alert #${a.id}, ${describe(a)} (issued at ${a.onS.toFixed(1)} s)` : '';
   }
 
   private row(kind: 'alert' | 'slip', text: string): HTMLLIElement {
@@ -82,7 +86,9 @@ export class AlertsPanel {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
+/** Probability (when the alert carries one), predicted TTF and its uncertainty. */
+function describe(a: Alert): string {
+  const p = a.probability !== undefined ? `P(slip within ${a.horizonS} s) ${(100 * a.probability).toFixed(0)} %, ` : '';
+  const sd = a.ttfStdS !== undefined ? ` +- ${a.ttfStdS.toFixed(1)}` : '';
+  return `${p}time to failure ${a.predictedTtfS.toFixed(1)}${sd} s`;
 }

@@ -40,19 +40,16 @@ test('hysteresis: a prediction wobbling around the threshold does not flicker', 
   assert.throws(() => new AlertDetector({ onBelowS: 3, offAboveS: 2, minDurationS: 0 }), /must be below/);
 });
 
-test('scoring: hits with lead times, misses and false alarms', () => {
+test('the live score of a session is the honest one: warned means issued >= 1 s before and on until the onset', () => {
   const alerts = [
-    { id: 1, onS: 6.3, offS: 8, predictedTtfS: 1.7 }, // slip at 8.0: hit, lead 1.7 s
-    { id: 2, onS: 20, offS: 21, predictedTtfS: 1.9 }, // nothing near: false alarm
-    { id: 3, onS: 30, predictedTtfS: 1.5 }, // still active, slip at 31.2: hit
+    { id: 1, onS: 6.3, offS: 8.2, predictedTtfS: 1.7 }, // slip at 8.0: warned, lead 1.7 s
+    { id: 2, onS: 20, offS: 21, predictedTtfS: 1.9 }, // nothing in it: false alarm
+    { id: 3, onS: 30.5, predictedTtfS: 1.5 }, // still on; slip at 31.2 only 0.7 s after issue: late
   ];
-  const slips = [8.0, 16.0, 31.2]; // the one at 16 s had no alert: a miss
-  const s = scoreAlerts(alerts, slips, 32);
-  assert.equal(s.hits, 2);
+  const s = scoreAlerts(alerts, [8.0, 16.0, 31.2], 32);
+  assert.equal(s.hits, 1);
+  assert.equal(s.warnedSlips, 1);
+  assert.equal(s.misses, 2, 'the late one and the unwarned one at 16 s');
   assert.equal(s.falseAlarms, 1);
-  assert.equal(s.misses, 1);
-  assert.deepEqual(
-    s.leadTimesS.map((x) => +x.toFixed(2)),
-    [1.7, 1.2],
-  );
+  assert.deepEqual(s.leadTimesS.map((x) => +x.toFixed(2)), [1.7]);
 });
