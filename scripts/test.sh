@@ -13,6 +13,14 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium > /dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium > /dev/null
 fi
 
+# the Python producer's test runs it in a venv with its requirements (websockets, msgpack, numpy)
+if [ ! -x .venv/bin/python ] || [ producer/python/requirements.txt -nt .venv/.requirements-installed ]; then
+  echo "== Python venv for the Python producer (.venv)"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r producer/python/requirements.txt
+  touch .venv/.requirements-installed
+fi
+
 echo "== typecheck"
 npm run --silent typecheck
 
