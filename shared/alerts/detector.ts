@@ -25,6 +25,8 @@ export interface HysteresisConfig {
   onAbove: number;
   offBelow: number;
   minDurationS: number;
+  /** an active alert clears once the score has stayed below offBelow this long, s (default 0): a dip does not split one warning into a false alarm and a late one */
+  clearAfterS?: number;
 }
 
 /** What an alert carries besides its times. */
@@ -33,6 +35,7 @@ export type AlertInfo = Omit<Alert, 'id' | 'onS' | 'offS'>;
 export class HysteresisDetector {
   private active: Alert | null = null;
   private aboveSince = Number.NaN;
+  private belowSince = Number.NaN;
   private nextId = 1;
   readonly history: Alert[] = [];
 
@@ -45,8 +48,12 @@ export class HysteresisDetector {
   push(tS: number, score: number, info: () => AlertInfo): AlertEvent[] {
     if (!Number.isFinite(score)) return [];
     if (this.active) {
-      if (score >= this.c.offBelow) return [];
-      return [this.clear(tS)];
+      if (score >= this.c.offBelow) {
+        this.belowSince = Number.NaN;
+        return [];
+      }
+      if (Number.isNaN(this.belowSince)) this.belowSince = tS;
+      return tS - this.belowSince >= (this.c.clearAfterS ?? 0) - 1e-9 ? [this.clear(tS)] : [];
     }
     if (score <= this.c.onAbove) {
       this.aboveSince = Number.NaN;
@@ -65,6 +72,7 @@ export class HysteresisDetector {
     alert.offS = tS;
     this.active = null;
     this.aboveSince = Number.NaN;
+    this.belowSince = Number.NaN;
     return { kind: 'off', alert };
   }
 

@@ -83,7 +83,7 @@ export function scoreWarnings(alerts: readonly AlertSpan[], slipsS: readonly num
     scored++;
     onS += Math.max(0, Math.min(off, o.toS) - Math.max(a.onS, o.fromS));
     if (slipsS.some((t) => a.onS <= t && t <= off)) return;
-    if (a.offS === undefined || a.offS > endS) openAlerts++;
+    if (a.offS === undefined || a.offS >= endS - 1e-9) openAlerts++;
     else falseAlarms++;
   });
   const warned = perSlip.filter((s) => s.outcome === 'warned');

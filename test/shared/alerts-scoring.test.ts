@@ -41,6 +41,8 @@ test('an alert still on when the session ends is closed with it: open, neither f
   assert.deepEqual([s.falseAlarms, s.openAlerts, s.warnedSlips, s.missedSlips], [0, 1, 0, 1]);
   assert.ok(Math.abs(s.onFraction - 0.05) < 1e-9);
   // a slip before the end inside the still-open alert is warned
+  // closed by the session's end (offS = sessionEndS): the same
+  assert.equal(scoreWarnings([{ onS: 95, offS: 100 }], [50], { ...span, sessionEndS: 100 }).openAlerts, 1);
   const w = scoreWarnings([{ onS: 95 }], [97], { ...span, sessionEndS: 100 });
   assert.deepEqual([w.warnedSlips, w.openAlerts, w.falseAlarms], [1, 0, 0]);
 });
