@@ -15,6 +15,8 @@ import { readRecordingMeta } from '../recording/recording.ts';
 import type { CurvePoint } from '../training/curve.ts';
 import { renderResults } from '../training/report.ts';
 import { Evaluation, type ScoreRow } from '../training/results.ts';
+import type { SpanResult } from '../training/alert-results.ts';
+import { evaluateAlerting } from '../training/alert-evaluation.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SPEC = {
@@ -27,6 +29,10 @@ const SPEC = {
     out: { type: 'string', value: 'DIR', default: join(ROOT, 'docs'), doc: 'where results.md and results.json go' },
     backend: { type: 'string', value: 'B', default: 'auto', choices: ['auto', ...BACKENDS], doc: 'tfjs backend' },
     runtime: { type: 'string', value: 'R', default: 'auto', choices: ['auto', ...RUNTIMES], doc: 'inference runtime' },
+    on: { type: 'string', value: 'NAME[@FROM-TO],...', doc: 'alert spans: recordings (p4677: its test part; stepped loads: each level; else whole), or seconds FROM-TO (default p4677,p4581,irregular)' },
+    json: { type: 'string', value: 'FILE', doc: 'results JSON (default OUT/results.json)' },
+    alerting: { type: 'string', value: 'DIR', default: join(ROOT, 'trained-models', 'alerting'), doc: 'the alerting model (npm run fit-alerts)' },
+    'alerts-only': { type: 'boolean', doc: 'score the forecaster and baselines only (no CED models)' },
   },
 } satisfies CliSpec;
 
@@ -46,10 +52,39 @@ function generatorOf(recordings: string, id: string): string {
 
 async function main(): Promise<void> {
   const { values: v } = parseCli(SPEC);
+  const recordings = resolve(v.recordings);
+  const alerting = await evaluateAlerting(resolve(v.alerting), recordings, v.on ?? 'p4677,p4581,irregular');
+  const rows = v['alerts-only'] ? [] : await scoreCeds(v, recordings);
+  const curve: CurvePoint[] = v.curve
+    .split(',')
+    .filter((f) => existsSync(f))
+    .flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { points: CurvePoint[] }).points);
+  const ctx = {
+    models: relative(ROOT, chooseModels(v.models)) || v.models || '',
+    generators: Object.fromEntries(['p4677', 'p4581', 'sim', 'irregular'].filter((id) => existsSync(join(recordings, id, 'recording.json'))).map((id) => [id, generatorOf(recordings, id)])),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+    inference: `onnxruntime when installed, else tfjs (--runtime ${v.runtime})`,
+  };
+  const out = resolve(v.out);
+  const json = v.json ? resolve(v.json) : join(out, 'results.json');
+  writeFileSync(json, `${JSON.stringify({ ...ctx, recordings: byRecording(alerting.results, rows), alerting, scores: rows, learningCurve: curve }, null, 1)}\n`);
+  // results.md only with the CED models' tables too (never a half report)
+  if (rows.length) writeFileSync(join(out, 'results.md'), renderResults(rows, curve, ctx, alerting));
+  console.error(`wrote ${json} (${alerting.results.length} alert spans, ${rows.length} model rows)`);
+}
+
+/** Per recording span: the forecaster's and the baselines' alerts and TTF, and the CED models' served scores there. */
+function byRecording(results: SpanResult[], rows: ScoreRow[]) {
+  return results.map((r) => ({
+    ...r,
+    models: Object.fromEntries(rows.filter((x) => x.testedOn === r.testedOn.replace(' test', ' test')).map((x) => [x.model, x.target === 'ttf' ? { ttf: { r2: x.served.r2, maeS: x.served.mae } } : { friction: { r2: x.served.r2, mape: x.served.mapePct, mae: x.served.mae } }])),
+  }));
+}
+
+async function scoreCeds(v: ReturnType<typeof parseCli<typeof SPEC>>['values'], recordings: string): Promise<ScoreRow[]> {
   const models = chooseModels(v.models);
   const dirs = modelDirs(models);
   if (dirs.length === 0) throw new Error(`no trained models in ${models} (train with scripts/train-all.sh, or pass --models DIR); results left unchanged`);
-  const recordings = resolve(v.recordings);
   for (const id of ['p4677', 'p4581'])
     if (!existsSync(join(recordings, id, 'recording.json'))) throw new Error(`${join(recordings, id)} is missing: run npm run fixtures -- p4677 p4581 sim first; results left unchanged`);
   console.error((await initBackend(v.backend as 'auto')).summary);
@@ -72,20 +107,7 @@ async function main(): Promise<void> {
     model.dispose();
   }
   if (rows.length === 0) throw new Error('no model could be scored; results left unchanged');
-  const curve: CurvePoint[] = v.curve
-    .split(',')
-    .filter((f) => existsSync(f))
-    .flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { points: CurvePoint[] }).points);
-  const ctx = {
-    models: relative(ROOT, models) || models,
-    generators: Object.fromEntries(['p4677', 'p4581', 'sim'].filter((id) => existsSync(join(recordings, id, 'recording.json'))).map((id) => [id, generatorOf(recordings, id)])),
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
-    inference: `onnxruntime when installed, else tfjs (--runtime ${v.runtime})`,
-  };
-  const out = resolve(v.out);
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...ctx, scores: rows, learningCurve: curve }, null, 1)}\n`);
-  writeFileSync(join(out, 'results.md'), renderResults(rows, curve, ctx));
-  console.error(`wrote ${join(out, 'results.md')} and results.json (${rows.length} rows)`);
+  return rows;
 }
 
 if (process.argv[1] === import.meta.filename) runCli(SPEC.command, main);

@@ -4,6 +4,8 @@
  */
 import type { CurvePoint } from './curve.ts';
 import { type ScoreRow, TTF_MAPE_FLOOR_S } from './results.ts';
+import { reliabilityTable, renderAlertSections } from './alert-report.ts';
+import type { SpanResult } from './alert-results.ts';
 
 export interface ReportContext {
   models: string;
@@ -44,7 +46,7 @@ function curveTable(curve: CurvePoint[]): string[] {
   return lines;
 }
 
-export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: ReportContext): string {
+export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: ReportContext, alerting?: { fittedOn: string[]; results: SpanResult[] }): string {
   const isLevel = (s: ScoreRow) => s.testedOn.startsWith('p4581');
   const lines: string[] = [
     '# Results',
@@ -68,7 +70,8 @@ export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: Report
     'the data they were trained on (manifest `training.trainedOn`), not the generator version: when the',
     "fixtures' generator has changed since they were trained, they meet data they never saw.",
     '',
-    '## Friction',
+    ...(alerting ? [...renderAlertSections(alerting.results, alerting.fittedOn), '', ...(alerting.results[0] ? reliabilityTable(alerting.results[0], 2) : []), ''] : []),
+    '## Friction (CED models, overlap-averaged as served)',
     '',
     ...table(rows.filter((s) => s.target === 'friction' && !isLevel(s)), false),
     '',
