@@ -2,6 +2,7 @@
  * The prediction flow, top to bottom in one place, one operator per file:
  *   raw AE chunks -> condition -> windows (spec: log10) -> scalograms (spec: z-score, CWT)
  *   -> infer (batched; spec: inverse CWT + window mean, de-normalise) -> overlap average (mean +- std)
+ *                                                                    \-> nowcast (onNowcast: the newest step, causal)
  * Every number comes from the model's manifest through its spec (model/spec.ts). The live monitor
  * and `npm run evaluate` both run this function, so the report describes the product.
  */
@@ -17,12 +18,14 @@ import { createInference, type InferenceOptions } from '../model/runtime/inferen
 import { servingPredictor } from '../model/runtime/serving-predictor.ts';
 import { condition } from './condition.ts';
 import { infer } from './infer.ts';
+import { type Nowcast, nowcastOf } from './nowcast.ts';
 import { overlapAverage } from './overlap-average.ts';
 import { scalograms } from './scalograms.ts';
 import { type InferBatch, type InferStats, isGap, type RawChunk } from './types.ts';
 import { windows } from './windows.ts';
 
 export type { Gap, InferBatch, InferResult, InferStats, RawChunk } from './types.ts';
+export type { Nowcast } from './nowcast.ts';
 
 export interface ServingModel {
   manifest: ModelManifest;
@@ -43,6 +46,11 @@ export interface PipelineOptions {
   maxBatch?: number;
   /** filled in as the pipeline runs (status) */
   stats?: InferStats;
+  /**
+   * the causal nowcast: each window's newest step, called as soon as the window is inferred (before
+   * overlap averaging); alerts must use this, never the averaged series, which is ~1 window late
+   */
+  onNowcast?: (n: Nowcast) => void;
   /** side views for the dashboard; they see the data, never change it */
   taps?: PipelineTaps;
 }
@@ -89,7 +97,9 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
     }),
     infer(o.model.infer, spec.windowSamples, o.maxBatch ?? 32, o.stats),
     tap((w) => {
-      if (!isGap(w) && w.tile && taps.outputTile && on()) taps.outputTile(w.startIndex + cols.from, w.tile);
+      if (isGap(w)) return;
+      if (o.onNowcast) o.onNowcast(nowcastOf(w, spec.stepSamples));
+      if (w.tile && taps.outputTile && on()) taps.outputTile(w.startIndex + cols.from, w.tile);
     }),
     overlapAverage(spec.windowSamples),
   );
