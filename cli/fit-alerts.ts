@@ -18,7 +18,7 @@ const SPEC = {
   options: {
     recordings: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'recordings'), doc: 'holds p4677 (its training and validation parts are used)' },
     variants: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'alerting-fit'), doc: 'generated variants, one folder each (npm run fixtures -- NAME --seed N --out DIR/NAME-x); alternately fit and validation' },
-    out: { type: 'string', value: 'DIR', default: join(ROOT, 'trained-models', 'alerting'), doc: 'where model.json and manifest.json go' },
+    out: { type: 'string', value: 'DIR', default: join(ROOT, 'trained-models', 'alerting'), doc: 'where alerting-model.json and alerting-manifest.json go (not manifest.json: the server loads every manifest.json folder as a CED)' },
   },
 } satisfies CliSpec;
 
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
   };
   const out = resolve(v.out);
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'model.json'), `${JSON.stringify(model, null, 1)}\n`);
-  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  writeFileSync(join(out, 'alerting-model.json'), `${JSON.stringify(model, null, 1)}\n`);
+  writeFileSync(join(out, 'alerting-manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   console.error(JSON.stringify(manifest.validation, (k, x) => (k === 'bins' ? undefined : x), 1));
 }
 

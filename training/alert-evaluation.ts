@@ -17,8 +17,8 @@ export function parseOn(spec: string): { name: string; range?: [number, number] 
 }
 
 export async function evaluateAlerting(modelDir: string, recordings: string, on: string) {
-  const model = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as AlertingModel;
-  const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { fittedOn: string[]; baselines: { clock: { onBelowS: number }; aeLevel: { onAbove: number } }; constantTtfS?: number };
+  const model = JSON.parse(readFileSync(join(modelDir, 'alerting-model.json'), 'utf8')) as AlertingModel;
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'alerting-manifest.json'), 'utf8')) as { fittedOn: string[]; baselines: { clock: { onBelowS: number }; aeLevel: { onAbove: number } }; constantTtfS?: number };
   const results: SpanResult[] = [];
   for (const { name, range } of parseOn(on)) {
     const dir = join(recordings, name);

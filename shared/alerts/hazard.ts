@@ -1,5 +1,5 @@
 /**
- * The failure forecaster and its alerts: a small artefact (trained-models/alerting/model.json,
+ * The failure forecaster and its alerts: a small artefact (trained-models/alerting/alerting-model.json,
  * fitted by `npm run fit-alerts`) maps the causal features (features.ts) to the probability of a
  * slip within each horizon (logistic regression, Platt-recalibrated on validation data) and to a
  * time to failure relative to the running recurrence (a scale-free linear fit). Alerts fire on
