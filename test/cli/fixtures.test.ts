@@ -70,7 +70,9 @@ test('--seed and --set make a variant: same inputs give the same bytes, and the 
 test('--list-params prints unit, default and range; bad keys, values and options exit 1 with the choices', () => {
   const l = run('p4677', '--list-params');
   assert.equal(l.code, 0, l.err);
-  assert.match(l.out, /irregularity +1 +0 +\[0, 0\.5\]/);
+  assert.match(l.out, /irregularity +1 +0 +\[0, 0\.6\]/);
+  assert.match(l.out, /heterogeneity +1 +0 +\[0, 0\.5\]/);
+  assert.match(run('irregular', '--list-params').out, /irregularity +1 +0\.32 +\[0, 0\.6\]/);
   assert.match(l.out, /stiffness +MPa\/um +0\.0008 +\[0\.0001, 0\.05\]/);
   assert.match(run('sim', '--list-params').out, /kick_rate +1\/s/);
   const key = run('p4677', '--set', 'bogus=1');
@@ -79,7 +81,7 @@ test('--list-params prints unit, default and range; bad keys, values and options
   assert.equal(key.err.trim().split('\n').length, 1, 'one line, no stack trace');
   const value = run('p4677', '--set', 'irregularity=2');
   assert.equal(value.code, 1);
-  assert.match(value.err, /--set irregularity=2: must be a number in \[0, 0\.5\]/);
+  assert.match(value.err, /--set irregularity=2: must be a number in \[0, 0\.6\]/);
   assert.match(run('p4677', '--set', 'patches=1.5').err, /must be an integer/);
   assert.match(run('p4677', '--seed', 'abc').err, /--seed must be an integer/);
   const opt = run('--frob');
