@@ -108,7 +108,7 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions & Inges
         void archive.close();
         throw e;
       }
-      live = { start: f, archive, aeNames: archive.aeColumnNames, socket, downstream, flushTimer: null, fenced: false, hold: null, heldAck: null };
+      live = { start: f, archive, aeNames: archive.aeColumnNames, socket, downstream, flushTimer: null, fenced: false, hold: null, heldAck: null, holdEnded: null, endHold: null };
       return live;
     };
 
@@ -136,7 +136,12 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions & Inges
         const live: Live | null = mine;
         if (!live || live.start.session !== f.session) throw new ProtocolError('unknown-session', `session ${f.session} was not started on this connection`);
         if (live.fenced) throw live.archive.failure ?? new ProtocolError('unknown-session', `session ${f.session} is no longer held by this connection (ended or taken over)`);
-        if (f.type === 'data') return onData(live, f);
+        if (f.type === 'data') {
+          // frames already received while the session is held wait too: the backlog stays bounded
+          if (live.holdEnded) await live.holdEnded;
+          if (live.fenced) throw live.archive.failure ?? new ProtocolError('unknown-session', `session ${f.session} is no longer held by this connection (ended or taken over)`);
+          return onData(live, f);
+        }
         // end: store, acknowledge, close the archive once the pipelines drained
         void table.release(live, true);
       } catch (e) {

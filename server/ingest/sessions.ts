@@ -36,6 +36,9 @@ export interface Live {
   /** flow control: reading paused and acks withheld until the pipeline catches up */
   hold: NodeJS.Timeout | null;
   heldAck: number | null;
+  /** resolves when the hold ends (frames already received wait for it) */
+  holdEnded: Promise<void> | null;
+  endHold: (() => void) | null;
 }
 
 export function send(socket: WebSocket, frame: ServerToProducerFrame): void {
@@ -108,6 +111,7 @@ export class SessionTable {
     this.stats.holds++;
     this.stats.heldSessions++;
     live.socket.pause();
+    live.holdEnded = new Promise((r) => (live.endHold = r));
     live.hold = setInterval(() => {
       if (live.fenced || (live.downstream.backlogS?.() ?? 0) <= this.maxBacklogS) this.letGo(live);
     }, HOLD_POLL_MS);
@@ -117,6 +121,8 @@ export class SessionTable {
     if (!live.hold) return;
     clearInterval(live.hold);
     live.hold = null;
+    live.endHold?.();
+    live.holdEnded = live.endHold = null;
     this.stats.heldSessions--;
     live.socket.resume();
     if (live.heldAck !== null && !live.fenced) send(live.socket, { type: 'ack', session: live.start.session, seq: live.heldAck });
