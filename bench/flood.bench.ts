@@ -1,5 +1,5 @@
 /**
- * node --import tsx bench/flood.bench.ts [SECONDS]: one session replaying p4677 as fast as acks
+ * npm run bench -- flood: one session replaying p4677 as fast as acks
  * allow beside one at 1x, with the shipped models: server memory (RSS, sampled) and the 1x
  * session's ack latency (frame sent -> its ack), alone and beside the flood.
  */
@@ -42,8 +42,8 @@ async function paced(url: string, session: string, seconds: number): Promise<num
 
 const pct = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))] ?? NaN;
 
-async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 20);
+/** npm run bench -- flood (FLOOD_S seconds, 20 by default). */
+export async function benchFlood(seconds = Number(process.env.FLOOD_S ?? 20)): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'slipwatch-bench-flood-'));
   const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'a'), modelsDir: resolve('trained-models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20 });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const mb = (x: number) => `${(x / 2 ** 20).toFixed(0)} MB`;
   const row = (name: string, l: number[]) => `| ${name} | ${pct(l, 0.5).toFixed(1)} ms | ${pct(l, 0.95).toFixed(1)} ms | ${pct(l, 0.99).toFixed(1)} ms | ${l[l.length - 1]?.toFixed(1)} ms |`;
   const maxQ = Math.max(...Object.values(status.stages.flood?.infer ?? {}).map((s) => s.maxQueued));
-  console.log(
+  return (
     [
       `Flood (p4677 as fast as acks allow) beside a 1x session, ${seconds} s, shipped models:`,
       '',
@@ -75,8 +75,6 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|---:|',
       row('alone', alone),
       row('beside the flood', beside),
-    ].join('\n'),
+    ].join('\n')
   );
 }
-
-await main();

@@ -5,6 +5,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchFixtures } from './fixtures.bench.ts';
+import { benchFlood } from './flood.bench.ts';
 import { benchModel } from './model.bench.ts';
 import { benchServer } from './server.bench.ts';
 import { benchSignal } from './signal.bench.ts';
@@ -15,6 +16,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = 
   signal: { title: 'Signal core', run: benchSignal },
   model: { title: 'CED inference and training', run: benchModel },
   server: { title: 'Live monitor', run: benchServer },
+  flood: { title: 'Flow control: a flooding session beside a 1x one', run: benchFlood },
   soak: { title: 'Long run: server memory, dashboard frame time and heap', run: benchSoak },
 };
 /** run by default; the rest only when named (the soak takes 10 minutes) */

@@ -22,7 +22,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { Monitors } from './monitors.ts';
 import { modelsFor } from './session/monitor.ts';
 import { registerClient } from './static/client-bundle.ts';
-import { Hub, type HubLimits } from './stream/hub.ts';
+import { DEFAULT_HUB_LIMITS, Hub, type HubLimits } from './stream/hub.ts';
 
 export interface AppExtras {
   /** models to predict with (default: loaded from opts.modelsDir) */
@@ -42,7 +42,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   await app.register(websocket, { options: { maxPayload: opts.maxFrameBytes } });
   const workers = extras.models ? [] : await loadServingModels(opts.modelsDir, { runtime: opts.runtime });
   const models: ServingModel[] = extras.models ?? workers;
-  const hub = new Hub(extras.hubLimits);
+  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, pingIntervalMs: opts.pingIntervalMs, ...extras.hubLimits });
   const ingest = newIngestStats();
   let monitors!: Monitors;
   const metrics = createMetrics({ ingest, hub: hub.stats, stages: () => monitors.stages(), pipelineErrors: () => monitors.pipelineErrors });

@@ -21,6 +21,10 @@ export interface ServerOptions {
   maxFrameBytes: number;
   /** an HTTP request (headers and body) must arrive within this time */
   requestTimeoutMs: number;
+  /** flow control: a session whose pipeline has more AE than this waiting for inference gets no acks until it catches up, s */
+  maxBacklogS: number;
+  /** keepalive pings on both WebSockets; a peer that misses one is dropped, ms */
+  pingIntervalMs: number;
   /** inference runtime of the models: auto (onnxruntime if installed, else tfjs), onnxruntime, tfjs */
   runtime: string;
   /** log requests and events to stdout */
@@ -45,6 +49,8 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'flushIntervalMs', flag: '--flush-ms', env: 'SLIPWATCH_FLUSH_MS', default: 20, doc: 'fsync and acknowledge at least every N ms' },
   { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'SLIPWATCH_MAX_FRAME_BYTES', default: 16 * 1024 * 1024, doc: 'largest WebSocket message accepted' },
   { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'SLIPWATCH_REQUEST_TIMEOUT_MS', default: 10_000, doc: 'an HTTP request must arrive whole within N ms' },
+  { key: 'maxBacklogS', flag: '--max-backlog-s', env: 'SLIPWATCH_MAX_BACKLOG_S', default: 5, doc: 'withhold acks while a session has more than N s of AE waiting for inference' },
+  { key: 'pingIntervalMs', flag: '--ping-ms', env: 'SLIPWATCH_PING_MS', default: 15_000, doc: 'keepalive ping interval on /ingest and /stream (a peer must answer within it)' },
   { key: 'runtime', flag: '--runtime', env: 'SLIPWATCH_RUNTIME', default: 'auto', doc: 'inference runtime: auto, onnxruntime or tfjs' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
 ];

@@ -45,6 +45,13 @@ export function createMetrics(src: MetricSources): ServerMetrics {
     for (const [reason, n] of Object.entries(src.ingest.rejected)) set({ reason }, n ?? 0);
   });
   readOnScrape(new Gauge({ name: 'slipwatch_sessions', help: 'Active producer sessions.', registers: reg }), (set) => set({}, src.ingest.activeSessions));
+  readOnScrape(new Counter({ name: 'slipwatch_storage_errors_total', help: 'Archive storage errors, by errno code.', labelNames: ['code'], registers: reg }), (set) => {
+    for (const [code, n] of Object.entries(src.ingest.storageErrors)) set({ code }, n);
+  });
+  readOnScrape(new Counter({ name: 'slipwatch_predictions_not_archived_total', help: 'Prediction and alert rows computed but not archived (storage failed).', registers: reg }), (set) => set({}, src.ingest.predictionsNotArchived));
+  readOnScrape(new Gauge({ name: 'slipwatch_held_sessions', help: 'Sessions whose acks are withheld now (flow control).', registers: reg }), (set) => set({}, src.ingest.heldSessions));
+  readOnScrape(new Counter({ name: 'slipwatch_flow_control_holds_total', help: 'Times a session was held back (flow control).', registers: reg }), (set) => set({}, src.ingest.holds));
+  readOnScrape(new Counter({ name: 'slipwatch_keepalive_timeouts_total', help: 'Peers dropped for not answering pings.', registers: reg }), (set) => set({}, src.ingest.keepaliveTimeouts));
   readOnScrape(new Gauge({ name: 'slipwatch_subscribers', help: 'Connected dashboards.', registers: reg }), (set) => set({}, src.hub.subscribers));
   readOnScrape(new Counter({ name: 'slipwatch_stream_frames_total', help: 'Frames sent to dashboards, and skipped for slow ones.', labelNames: ['outcome'], registers: reg }), (set) => {
     set({ outcome: 'sent' }, src.hub.framesSent);

@@ -13,7 +13,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/protocol/frames.ts';
-import { sessionPath } from '../../shared/protocol/session-name.ts';
+import { sessionPath } from './session-path.ts';
 import { readRecordingMeta, RecordingWriter } from '../../recording/recording.ts';
 import { describeStorageError, isStorageError } from '../../recording/storage-errors.ts';
 import { streamsFor } from './archive-streams.ts';

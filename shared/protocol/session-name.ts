@@ -1,9 +1,8 @@
 /**
  * Session names become directory names in the archive, so one rule decides which are safe, and
- * one function turns a name into a path: a safe character set and length, never `.` or `..`, no
- * separators or NUL, and the path it gives always lies inside the archive root.
+ * server/ingest/session-path.ts turns a name into a path: a safe character set and length, never
+ * `.` or `..`, no separators or NUL, and the path always lies inside the archive root.
  */
-import { resolve, sep } from 'node:path';
 import { ProtocolError } from './frames.ts';
 
 /** 1-64 characters of [A-Za-z0-9_.-], the first a letter or digit (so never `.`, `..` or `-x`). */
@@ -21,13 +20,4 @@ export function checkSessionName(name: unknown, field = 'session'): string {
     throw new ProtocolError('bad-frame', `${field} must be ${SESSION_NAME_RULE}; got ${shown}`);
   }
   return name;
-}
-
-/** The directory of a session under `root`; refuses any name that would leave it. */
-export function sessionPath(root: string, name: string): string {
-  checkSessionName(name);
-  const base = resolve(root);
-  const dir = resolve(base, name);
-  if (!dir.startsWith(base + sep) || dir.slice(base.length + 1).includes(sep)) throw new ProtocolError('bad-frame', `session ${JSON.stringify(name)} is not a plain directory name`);
-  return dir;
 }
