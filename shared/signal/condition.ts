@@ -7,6 +7,15 @@
  *   lowpass mode (friction): one channel, low-passed and decimated as it is
  *   energy mode (a non-negative energy proxy such as kinetic energy): one channel, smoothed and
  *                         decimated with the envelope's non-negative kernel
+ *   feature mode (AE already reduced to a variance series by the lab, e.g. at 10 Hz): the
+ *                         channels' variances summed (scale_c x_c, a power like the envelope's
+ *                         squared norm), smoothed or interpolated to the output rate, then sqrt: the
+ *                         same RMS-amplitude quantity as the envelope, so envelope-trained models
+ *                         can be cross-trained on it
+ *
+ * An input slower than the output (10 Hz features, 10 Hz mechanical data, for a 100 Hz model) is
+ * interpolated linearly instead (shared/signal/upsample.ts); the output rate must then be a whole
+ * multiple of the input rate. Waveform AE (envelope mode) is never upsampled.
  *
  * A sharp low-pass rings below zero after a burst; on a squared signal that would put envelope
  * values below the digitiser's noise floor (before the sqrt they were clamped to 0, i.e. -inf in
@@ -27,7 +36,12 @@
  * that does not start where the last one ended is a gap: the filter restarts and a gap marker
  * says which output samples are missing. Nothing is bridged.
  */
-export type ConditionMode = 'envelope' | 'lowpass' | 'energy';
+import { Upsampler } from './upsample.ts';
+
+export type ConditionMode = 'envelope' | 'lowpass' | 'energy' | 'feature';
+
+/** Modes whose per-sample value is a power (summed over channels) and whose output is its sqrt. */
+export const isPowerMode = (mode: ConditionMode): boolean => mode === 'envelope' || mode === 'feature';
 
 export interface ConditionConfig {
   inputRateHz: number;
@@ -109,6 +123,7 @@ export class Conditioner {
   private readonly half: number;
   private readonly scales: Float64Array;
   private readonly ring: Float64Array;
+  private readonly upsampler: Upsampler | null = null;
   // stream position, all in absolute input-sample indices
   private nextInput = Number.NaN;
   private blockIndex = 0; // intermediate sample being accumulated (centred at blockIndex * d1)
@@ -118,18 +133,29 @@ export class Conditioner {
   constructor(readonly config: ConditionConfig) {
     const { inputRateHz, outputRateHz, mode, channels } = config;
     if (!(inputRateHz > 0) || !(outputRateHz > 0)) throw new RangeError(`rates must be > 0 Hz, got ${inputRateHz} and ${outputRateHz}`);
-    const d = inputRateHz / outputRateHz;
-    if (!Number.isInteger(d)) throw new RangeError(`input rate ${inputRateHz} Hz must be a whole multiple of the output rate ${outputRateHz} Hz`);
-    if (mode !== 'envelope' && channels !== 1) throw new RangeError(`${mode} conditioning takes one channel, got ${channels}`);
+    if (!isPowerMode(mode) && channels !== 1) throw new RangeError(`${mode} conditioning takes one channel, got ${channels}`);
     if (!(channels >= 1)) throw new RangeError(`need at least one channel, got ${channels}`);
     if (config.channelScales && config.channelScales.length !== channels)
       throw new RangeError(`${config.channelScales.length} channel scales for ${channels} channels`);
+    this.scales = Float64Array.from(config.channelScales ?? new Array<number>(channels).fill(1));
+    const d = inputRateHz / outputRateHz;
+    if (d < 1) {
+      // slower input than output: linear interpolation, no filter (nothing above the input's Nyquist exists)
+      this.upsampler = new Upsampler(inputRateHz, outputRateHz, mode, (chs, i) => sampleValue(mode, chs, i, this.scales));
+      this.decimation = d;
+      this.d1 = this.d2 = 1;
+      this.taps = Float64Array.of(1);
+      this.half = 0;
+      this.latencySamples = this.upsampler.latencySamples;
+      this.ring = new Float64Array(1);
+      return;
+    }
+    if (!Number.isInteger(d)) throw new RangeError(`input rate ${inputRateHz} Hz must be a whole multiple of the output rate ${outputRateHz} Hz`);
     this.decimation = d;
     ({ d1: this.d1, d2: this.d2 } = splitDecimation(d));
     this.taps = mode === 'lowpass' ? designLowpass(this.d2) : designSmoothing(this.d2);
     this.half = (this.taps.length - 1) / 2;
     this.latencySamples = this.half * this.d1 + (this.d1 - 1) / 2;
-    this.scales = Float64Array.from(config.channelScales ?? new Array<number>(channels).fill(1));
     this.ring = new Float64Array(this.taps.length);
   }
 
@@ -149,6 +175,7 @@ export class Conditioner {
     const len = channels[0].length;
     for (const c of channels) if (c.length !== len) throw new RangeError('channels of a chunk differ in length');
     if (!Number.isInteger(startIndex)) throw new RangeError(`startIndex must be an integer, got ${startIndex}`);
+    if (this.upsampler) return this.upsampler.push(startIndex, channels);
     const out: ConditionedChunk[] = [];
     if (startIndex !== this.nextInput) {
       if (startIndex < this.nextInput) throw new RangeError(`input went back in time: index ${startIndex} after ${this.nextInput}`);
@@ -160,20 +187,10 @@ export class Conditioner {
     const values: number[] = [];
     const firstOutput = this.nextOutput;
     const { d1, scales } = this;
-    const envelope = config.mode === 'envelope';
-    const nch = config.channels;
+    const mode = config.mode;
     const half1 = (d1 - 1) / 2;
     for (let i = 0; i < len; i++) {
-      let e: number;
-      if (envelope) {
-        e = 0;
-        for (let c = 0; c < nch; c++) {
-          const v = channels[c][i] * scales[c];
-          e += v * v;
-        }
-      } else {
-        e = channels[0][i] * scales[0];
-      }
+      const e = sampleValue(mode, channels, i, scales);
       const idx = startIndex + i;
       // boxcar: block b spans input [b d1 - half1, b d1 + half1]; samples of a segment before its
       // first whole block belong to no block
@@ -199,8 +216,8 @@ export class Conditioner {
     let acc = 0;
     const base = k * this.d2 - this.half;
     for (let t = 0; t < T; t++) acc += this.taps[t] * this.ring[(base + t) % T];
-    // taps >= 0 in envelope mode: acc >= 0 up to rounding, the clamp only guards -1e-30
-    values.push(this.config.mode === 'envelope' ? Math.sqrt(Math.max(0, acc)) : acc);
+    // taps >= 0 in the power modes: acc >= 0 up to rounding, the clamp only guards -1e-30
+    values.push(isPowerMode(this.config.mode) ? Math.sqrt(Math.max(0, acc)) : acc);
     this.nextOutput++;
   }
 
@@ -217,11 +234,29 @@ export class Conditioner {
   }
 }
 
+/** One input sample's value: the squared norm (envelope), the summed variances (feature), or the scaled channel. */
+function sampleValue(mode: ConditionMode, channels: readonly ArrayLike<number>[], i: number, scales: Float64Array): number {
+  if (mode === 'envelope') {
+    let e = 0;
+    for (let c = 0; c < channels.length; c++) {
+      const v = channels[c][i] * scales[c];
+      e += v * v;
+    }
+    return e;
+  }
+  if (mode === 'feature') {
+    let e = 0;
+    for (let c = 0; c < channels.length; c++) e += channels[c][i] * scales[c];
+    return e;
+  }
+  return channels[0][i] * scales[0];
+}
+
 /** Condition whole arrays at once (offline): the same code as streaming, in one chunk. */
 export function conditionAll(config: ConditionConfig, channels: readonly ArrayLike<number>[], startIndex = 0): { startIndex: number; values: Float32Array } {
   const c = new Conditioner(config);
   const chunks = c.push(startIndex, channels).filter((x) => x.kind === 'samples');
-  if (chunks.length === 0) return { startIndex: Math.ceil(startIndex / c.decimation), values: new Float32Array(0) };
+  if (chunks.length === 0) return { startIndex: Math.ceil(startIndex / c.decimation - 1e-9), values: new Float32Array(0) };
   const first = chunks[0] as Extract<ConditionedChunk, { kind: 'samples' }>;
   return { startIndex: first.startIndex, values: first.values };
 }

@@ -166,3 +166,42 @@ test('energy mode: one non-negative channel smoothed without ringing below its b
   assert.ok(lp.values.some((v) => v < 0), 'the sharp low-pass does ring negative on the same input');
   assert.throws(() => new Conditioner({ inputRateHz: 1000, outputRateHz: 100, mode: 'energy', channels: 2 }), /energy conditioning takes one channel/);
 });
+
+test('feature mode: summed channel variances become an RMS amplitude, like the envelope of the same signal', () => {
+  const rng = new Rng(9);
+  const n = 100_000;
+  const a = Float32Array.from({ length: n }, () => rng.normal() * 300);
+  const b = Float32Array.from({ length: n }, () => rng.normal() * 100);
+  const env = conditionAll(AE, [a, b]);
+  // the same channels as a lab would reduce them: variances over 0.01 s blocks (100 Hz), scale 1 and 0.25 (0.5^2)
+  const varOf = (x: Float32Array) => Float32Array.from({ length: n / 100 }, (_, k) => x.subarray(k * 100, k * 100 + 100).reduce((s, v) => s + v * v, 0) / 100);
+  const feat = conditionAll({ inputRateHz: 100, outputRateHz: 100, mode: 'feature', channels: 2, channelScales: [1, 0.25] }, [varOf(a), varOf(b)]);
+  const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
+  assert.ok(Math.abs(mean(feat.values) - mean(env.values)) / mean(env.values) < 0.01, `feature ${mean(feat.values)} vs envelope ${mean(env.values)}`);
+});
+
+test('slower inputs are interpolated: 10 Hz -> 100 Hz, aligned (output k at input k / 10), chunking-independent, gaps reported', () => {
+  const x = Float32Array.from({ length: 200 }, (_, i) => 1 + Math.sin(i / 7) ** 2);
+  const cfg: ConditionConfig = { inputRateHz: 10, outputRateHz: 100, mode: 'lowpass', channels: 1 };
+  const whole = conditionAll(cfg, [x]);
+  assert.equal(whole.startIndex, 0);
+  assert.equal(whole.values.length, 1991);
+  for (let k = 0; k < whole.values.length; k++) {
+    const j = Math.floor(k / 10);
+    const f = k / 10 - j;
+    const expected = f === 0 ? x[j] : (1 - f) * x[j] + f * x[j + 1];
+    assert.ok(Math.abs(whole.values[k] - expected) < 1e-6, `k=${k}`);
+  }
+  const rng = new Rng(3);
+  const s = collect(new Conditioner(cfg), rng, [x], 13);
+  assert.deepEqual(Float32Array.from(s.values), whole.values);
+  const feat = conditionAll({ inputRateHz: 10, outputRateHz: 100, mode: 'feature', channels: 1 }, [Float32Array.of(4, 16)]);
+  assert.deepEqual(Array.from(feat.values.subarray(0, 1)), [2], 'sqrt of the interpolated variance');
+  assert.ok(Math.abs(feat.values[5] - Math.sqrt(10)) < 1e-6);
+  const c = new Conditioner(cfg);
+  c.push(0, [x.subarray(0, 50)]);
+  const after = c.push(60, [x.subarray(60, 80)]);
+  assert.deepEqual(after[0], { kind: 'gap', fromIndex: 491, toIndex: 600 });
+  assert.throws(() => new Conditioner({ inputRateHz: 30, outputRateHz: 100, mode: 'feature', channels: 1 }), /whole multiple of the input rate 30 Hz/);
+  assert.throws(() => new Conditioner({ inputRateHz: 50, outputRateHz: 100, mode: 'envelope', channels: 1 }), /cannot make a 100 Hz envelope/);
+});
