@@ -1,6 +1,7 @@
 /**
  * npm run serve -- [options]: start the slipwatch server (see --help).
  */
+import { buildGateway } from '../bus/gateway.ts';
 import { buildApp } from '../server/app.ts';
 import { parseServerOptions, serverHelp } from '../server/config.ts';
 import { CliError, runCli } from './args.ts';
@@ -11,12 +12,13 @@ runCli('serve', async () => {
     console.log(serverHelp());
     return;
   }
-  const app = await buildApp(opts);
+  // --bus: an ingest gateway (docs/scale-out.md); otherwise the embedded single process
+  const app = opts.bus ? await buildGateway(opts) : await buildApp(opts);
   const address = await app.listen({ host: opts.host, port: opts.port }).catch((e: NodeJS.ErrnoException) => {
     throw new CliError(e.code === 'EADDRINUSE' ? `port ${opts.port} is in use; choose another with --port N` : e.message);
   });
   // one machine-readable line, so scripts and tests can find the port
-  console.log(`slipwatch listening on ${address}`);
+  console.log(`slipwatch${opts.bus ? ' gateway' : ''} listening on ${address}`);
   const stop = async () => {
     await app.close();
     process.exit(0);

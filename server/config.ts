@@ -29,6 +29,8 @@ export interface ServerOptions {
   runtime: string;
   /** log requests and events to stdout */
   log: boolean;
+  /** '' (the default): one process does everything; nats://HOST:PORT: this process is an ingest gateway of the bus mode */
+  bus: string;
 }
 
 interface OptionSpec<K extends keyof ServerOptions> {
@@ -52,6 +54,7 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'maxBacklogS', flag: '--max-backlog-s', env: 'SLIPWATCH_MAX_BACKLOG_S', default: 5, doc: 'withhold acks while a session has more than N s of AE waiting for inference' },
   { key: 'pingIntervalMs', flag: '--ping-ms', env: 'SLIPWATCH_PING_MS', default: 15_000, doc: 'keepalive ping interval on /ingest and /stream (a peer must answer within it)' },
   { key: 'runtime', flag: '--runtime', env: 'SLIPWATCH_RUNTIME', default: 'auto', doc: 'inference runtime: auto, onnxruntime or tfjs' },
+  { key: 'bus', flag: '--bus', env: 'SLIPWATCH_BUS', default: '', doc: 'nats://HOST:PORT: run as an ingest gateway on NATS JetStream (docs/scale-out.md); empty: the embedded single process' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
 ];
 

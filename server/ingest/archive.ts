@@ -17,6 +17,7 @@ import { sessionPath } from './session-path.ts';
 import { readRecordingMeta, RecordingWriter } from '../../recording/recording.ts';
 import { describeStorageError, isStorageError } from '../../recording/storage-errors.ts';
 import { streamsFor } from './archive-streams.ts';
+import type { SessionStore } from './store.ts';
 
 export type Outputs = { rateHz: number; targets: readonly string[] };
 
@@ -33,7 +34,7 @@ export function storageProtocolError(e: unknown, doing: string): ProtocolError {
   return e instanceof ProtocolError ? e : new ProtocolError('internal', `${doing} failed: ${(e as Error).message}`);
 }
 
-export class SessionArchive {
+export class SessionArchive implements SessionStore {
   private appendedSeq: number;
   private durableSeq: number;
   private aeEnd: number;
@@ -160,6 +161,11 @@ export class SessionArchive {
     this.aeEnd += frame.ae[0].length;
     this.pendingIndex.push({ seq: frame.seq, aeEnd: this.aeEnd, mechEnd: this.mechEnd });
     this.appendedSeq = frame.seq;
+  }
+
+  /** The last row of an output stream (pred_<target>, alerts), or null (a resumed archiver skips up to it). */
+  lastOutputRow(stream: string): Record<string, number> | null {
+    return this.writer.rows(stream) > 0 ? this.writer.lastRow(stream) : null;
   }
 
   /** Write rows of an output stream; never throws (it runs inside pipeline subscribers). */

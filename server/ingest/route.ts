@@ -12,17 +12,20 @@ import { CLOSE_CODES, type DataFrame, type ErrorCode, ProtocolError, type StartF
 import { decodeProducerFrame } from '../../shared/protocol/producer-frames.ts';
 import type { ServerOptions } from '../config.ts';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../stream/keepalive.ts';
-import { SessionArchive } from './archive.ts';
+import { type ArchiveEvents, type Outputs, SessionArchive } from './archive.ts';
 import { checkDataFrame } from './frame-checks.ts';
 import { DEFAULT_MAX_BACKLOG_S, type Downstream, type Live, send, SessionTable } from './sessions.ts';
 import type { IngestStats } from './stats.ts';
+import type { SessionStore } from './store.ts';
 
-/** What else happens to accepted data: the prediction pipelines (server/session/). */
-export interface IngestHooks {
+/** Where accepted data is stored, and what else happens to it: the prediction pipelines (server/session/). */
+export interface IngestHooks<S extends SessionStore = SessionArchive> {
   /** what the archive of a session holds besides the signals: prediction targets and their rate */
-  outputs(start: StartFrame): { rateHz: number; targets: readonly string[] };
+  outputs(start: StartFrame): Outputs;
   /** a session starts or resumes; throwing a ProtocolError refuses it */
-  onStart(start: StartFrame, archive: SessionArchive): Downstream;
+  onStart(start: StartFrame, store: S): Downstream;
+  /** the store of a session (default: its Arrow archive under opts.archiveDir; the bus mode: JetStream) */
+  openStore?(start: StartFrame, outputs: Outputs, events: ArchiveEvents): S | Promise<S>;
 }
 
 /** Options of ws /ingest beyond ServerOptions, each with its default (server/config.ts may set them). */
@@ -43,7 +46,8 @@ function tokenOf(req: FastifyRequest): string | undefined {
  * Register ws /ingest. Returns drain(): ends every session and waits until their pipelines have
  * emitted and archived everything (call it before stopping the inference workers).
  */
-export function registerIngest(app: FastifyInstance, opts: ServerOptions & IngestLimits, stats: IngestStats, hooks: IngestHooks): { drain(): Promise<void> } {
+export function registerIngest<S extends SessionStore = SessionArchive>(app: FastifyInstance, opts: ServerOptions & IngestLimits, stats: IngestStats, hooks: IngestHooks<S>): { drain(): Promise<void> } {
+  const openStore = hooks.openStore ?? ((start: StartFrame, outputs: Outputs, events: ArchiveEvents) => SessionArchive.open(opts.archiveDir, start, outputs, events) as unknown as S);
   const refuse = (socket: WebSocket, code: ErrorCode, message: string, extra: { session?: string; seq?: number } = {}) => {
     stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
     send(socket, { type: 'error', code, message, ...extra });
@@ -83,7 +87,11 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions & Inges
         }
         await table.drained(f.session);
         if (socket.readyState !== socket.OPEN) return; // gone while waiting: open nothing for it
-        const live = openSession(f);
+        const live = await openSession(f);
+        if (socket.readyState !== socket.OPEN) {
+          void table.release(live, false); // gone while the store opened
+          return;
+        }
         mine = live;
         table.add(live);
         // tells the producer where to resume (-1: from the beginning)
@@ -91,9 +99,9 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions & Inges
       });
     };
 
-    const openSession = (f: StartFrame): Live => {
+    const openSession = async (f: StartFrame): Promise<Live> => {
       let live: Live | null = null;
-      const archive = SessionArchive.open(opts.archiveDir, f, hooks.outputs(f), {
+      const archive = await openStore(f, hooks.outputs(f), {
         onFailure: (code) => {
           stats.storageErrors[code] = (stats.storageErrors[code] ?? 0) + 1;
           // prediction writes fail inside pipeline subscribers: report it outside them
@@ -142,7 +150,8 @@ export function registerIngest(app: FastifyInstance, opts: ServerOptions & Inges
           if (live.fenced) throw live.archive.failure ?? new ProtocolError('unknown-session', `session ${f.session} is no longer held by this connection (ended or taken over)`);
           return onData(live, f);
         }
-        // end: store, acknowledge, close the archive once the pipelines drained
+        // end: store (the bus tells its workers), acknowledge, close the archive once the pipelines drained
+        live.archive.markEnded?.();
         void table.release(live, true);
       } catch (e) {
         if (e instanceof ProtocolError) refuse(socket, e.code, e.message, about);

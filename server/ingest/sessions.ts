@@ -8,7 +8,7 @@
 import type { WebSocket } from 'ws';
 import { type DataFrame, type ServerToProducerFrame, type StartFrame } from '../../shared/protocol/frames.ts';
 import { encodeFrame } from '../../shared/protocol/codec.ts';
-import type { SessionArchive } from './archive.ts';
+import type { SessionStore } from './store.ts';
 import type { IngestStats } from './stats.ts';
 
 /** Where a session's accepted data goes besides the archive (its prediction pipelines). */
@@ -26,7 +26,8 @@ const HOLD_POLL_MS = 20;
 
 export interface Live {
   start: StartFrame;
-  archive: SessionArchive;
+  /** where its frames are stored (the Arrow archive, or JetStream in the bus mode) */
+  archive: SessionStore;
   aeNames: string[];
   socket: WebSocket;
   downstream: Downstream;
