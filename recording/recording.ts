@@ -163,6 +163,17 @@ export function readRecordingMeta(dir: string): RecordingMeta {
   return meta;
 }
 
+/**
+ * Change top-level metadata of a closed recording (what a streaming import learns only at its
+ * end, such as the failure times of its labels); validated and written atomically.
+ */
+export function updateRecordingMeta(dir: string, patch: Partial<Pick<RecordingMeta, 'failuresS' | 'description' | 'normalStressSchedule'>>): RecordingMeta {
+  const meta = { ...readRecordingMeta(dir), ...patch };
+  validateRecordingMeta(meta);
+  writeFileAtomic(join(dir, RECORDING_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  return meta;
+}
+
 export interface OpenedRecording {
   dir: string;
   meta: RecordingMeta;

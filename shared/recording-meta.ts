@@ -14,11 +14,15 @@ export type ColumnType = 'int16' | 'float32' | 'float64';
 /** What a column measures; lets consumers find the AE and friction channels without guessing names. */
 export type ColumnQuantity =
   | 'acoustic-emission'
+  /** AE already reduced by the lab to a variance series (RMS imports are squared to it) */
+  | 'acoustic-emission-variance'
   | 'kinetic-energy'
   | 'shear-stress'
   | 'normal-stress'
   | 'friction'
   | 'time'
+  /** a label column: seconds to the next failure */
+  | 'time-to-failure'
   | 'other';
 
 export interface ColumnSpec {
@@ -61,6 +65,11 @@ export interface RecordingMeta {
   source: RecordingSource;
   normalStressSchedule: NormalStressLevel[];
   streams: Record<string, StreamSpec>;
+  /**
+   * failure onsets, s, from an imported label column (time to failure, failure times): the labels
+   * of a recording without friction or shear stress to detect them on
+   */
+  failuresS?: number[];
 }
 
 const COLUMN_TYPES: readonly ColumnType[] = ['int16', 'float32', 'float64'];
@@ -80,6 +89,8 @@ export function validateRecordingMeta(meta: unknown): asserts meta is RecordingM
   if (!Array.isArray(m.normalStressSchedule)) fail('normalStressSchedule must be an array');
   if (typeof m.streams !== 'object' || m.streams === null || Object.keys(m.streams).length === 0)
     fail('streams must name at least one stream');
+  if (m.failuresS !== undefined && (!Array.isArray(m.failuresS) || m.failuresS.some((t, i) => !Number.isFinite(t) || (i > 0 && t <= m.failuresS![i - 1]))))
+    fail('failuresS must be increasing finite times');
   for (const [name, s] of Object.entries(m.streams!)) {
     if (!/^[a-z][a-z0-9_-]*$/.test(name)) fail(`stream name ${JSON.stringify(name)} must match [a-z][a-z0-9_-]*`);
     if (!(s.sampleRateHz > 0)) fail(`stream ${name}: sampleRateHz must be > 0, got ${s.sampleRateHz}`);
