@@ -82,10 +82,10 @@ function textOptions(v: V, id: string): Partial<CsvImportOptions> & { experiment
 }
 
 function progress(label: string) {
-  let last = 0;
+  let last = Date.now(); // first report after 2 s: small files print nothing
   return (bytes: number, total: number) => {
     const now = Date.now();
-    if (now - last < 2000 && bytes < total) return;
+    if (now - last < 2000) return;
     last = now;
     console.error(`${label}: ${(bytes / 1e6).toFixed(0)} / ${(total / 1e6).toFixed(0)} MB`);
   };
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const onProgress = (p: number, b: number, t: number) => pass(b, t);
   let o: CsvImportOptions;
   if (v.format === 'lanl') o = { ...lanlTextOptions(id), ...given };
-  else if (v.format === 'psu') o = psuOptions(file, await sniffLayout(file, given.headerLines ?? 1), given);
+  else if (v.format === 'psu') o = psuOptions(file, await sniffLayout(file, given.headerLines), given);
   else o = { from: 'csv', ...given };
   for (const line of describeImport(await importCsv(file, out, { ...o, onProgress }))) console.log(line);
 }

@@ -44,8 +44,10 @@ export function parseKaggleLines(bytes: Uint8Array, from: number, to: number, ae
     v = neg ? -v : v;
     if (v < -32768 || v > 32767) return fail(bytes, lineStart, to, n, `acoustic_data ${v} does not fit 16 bits`);
     c = bytes[++p];
-    // the decimal: digits [. digits] [e[+-]digits]
+    // the decimal: [-] digits [. digits] [e[+-]digits]
     const numStart = p;
+    const negX = c === 45;
+    if (negX) c = bytes[++p];
     let m = 0;
     let sig = 0;
     let frac = 0;
@@ -65,7 +67,7 @@ export function parseKaggleLines(bytes: Uint8Array, from: number, to: number, ae
       while (p < to && bytes[p] !== 10 && bytes[p] !== 13) p++;
       x = Number(new TextDecoder().decode(bytes.subarray(numStart, p)));
       c = bytes[p];
-    } else x = sig === 0 ? Number.NaN : m / POW10[frac]; // m < 2^53 and 10^frac exact: correctly rounded
+    } else x = sig === 0 ? Number.NaN : (negX ? -m : m) / POW10[frac]; // m < 2^53 and 10^frac exact: correctly rounded
     if (!(c === 10 || c === 13) || !Number.isFinite(x)) return fail(bytes, lineStart, to, n, 'time_to_failure is not a number');
     if (x < 0) return fail(bytes, lineStart, to, n, `time_to_failure ${x} is negative`);
     ae[n] = v;

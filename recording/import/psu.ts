@@ -32,7 +32,7 @@ export function psuOptions(path: string, layout: TableLayout, given: Partial<Csv
   const variance = names.map((n, i) => (PATTERNS.variance.test(n) && !PATTERNS.ttf.test(n) && ![time, shear, normal].includes(i) ? String(i) : '')).filter(Boolean);
   const o: CsvImportOptions = {
     from: 'psu-biaxial-csv',
-    headerLines: 1,
+    headerLines: layout.headerLines,
     ...(time >= 0 ? { time: String(time) } : {}),
     ...(shear >= 0 ? { shear: String(shear) } : {}),
     ...(normal >= 0 ? { normal: String(normal) } : {}),
