@@ -1,0 +1,79 @@
+/**
+ * How the workers of one role share sessions: each session has one claim message per role in
+ * SW_CLAIMS (a work queue); a worker pulls claims while it has room, keeps each alive (in-progress
+ * acks) while it serves the session, and acks it when the session is done. A killed worker stops
+ * keeping its claims alive, so after CLAIM_ACK_WAIT_S JetStream redelivers them to a worker of the
+ * role (the restarted one, or another), which resumes the session.
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import type { BusClient } from './client.ts';
+import { CLAIM_HEARTBEAT_MS, claimConsumer, type ClaimRole, STREAMS } from './config.ts';
+
+export type ServeSession = (session: string) => Promise<void>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ensureConsumer(bus: BusClient, role: ClaimRole, maxSessions: number): Promise<void> {
+  const cfg = claimConsumer(role, maxSessions);
+  try {
+    await bus.jsm.consumers.add(STREAMS.claims, cfg);
+  } catch {
+    await bus.jsm.consumers.update(STREAMS.claims, cfg.durable_name!, cfg);
+  }
+}
+
+/**
+ * Serve the role's sessions, at most maxSessions at once, until stop() is called; stop() hands
+ * the sessions still held back to the role at once (nak) instead of waiting for the ack wait.
+ */
+export async function serveClaims(bus: BusClient, role: ClaimRole, maxSessions: number, serve: ServeSession, log: (m: string) => void): Promise<{ stop(): Promise<void>; served: () => number }> {
+  await ensureConsumer(bus, role, maxSessions);
+  const consumer = await bus.js.consumers.get(STREAMS.claims, claimConsumer(role, maxSessions).durable_name!);
+  const held = new Set<JsMsg>();
+  let stopping = false;
+  let served = 0;
+  const heartbeat = setInterval(() => {
+    for (const m of held) m.working();
+  }, CLAIM_HEARTBEAT_MS);
+  const run = async (m: JsMsg) => {
+    const session = new TextDecoder().decode(m.data);
+    held.add(m);
+    try {
+      await serve(session);
+      if (stopping) return;
+      await m.ackAck().catch(() => false);
+      served++;
+      log(`${role}: session ${session} done`);
+    } catch (e) {
+      log(`${role}: session ${session} failed, handed back: ${(e as Error).message}`);
+      m.nak(1000);
+    } finally {
+      held.delete(m);
+    }
+  };
+  const loop = (async () => {
+    while (!stopping) {
+      const room = maxSessions - held.size;
+      if (room <= 0) {
+        await sleep(100);
+        continue;
+      }
+      try {
+        const batch = await consumer.fetch({ max_messages: room, expires: 1000 });
+        for await (const m of batch) void run(m);
+      } catch (e) {
+        if (!stopping) log(`${role}: fetching claims failed (${(e as Error).message}); retrying`);
+        await sleep(500);
+      }
+    }
+  })();
+  return {
+    served: () => served,
+    async stop() {
+      stopping = true;
+      clearInterval(heartbeat);
+      for (const m of held) m.nak();
+      await loop;
+    },
+  };
+}
