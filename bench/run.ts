@@ -17,6 +17,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = 
   model: { title: 'CED inference and training', run: benchModel },
   server: { title: 'Live monitor', run: benchServer },
   flood: { title: 'Flow control: a flooding session beside a 1x one', run: benchFlood },
+  bus: { title: 'Bus mode (NATS JetStream): ingest, prediction, cost per frame', run: async () => (await import('./bus.bench.ts')).benchBus() },
   soak: { title: 'Long run: server memory, dashboard frame time and heap', run: benchSoak },
 };
 /** run by default; the rest only when named (the soak takes 10 minutes) */
