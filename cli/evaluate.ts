@@ -17,6 +17,8 @@ import { renderResults } from '../training/report.ts';
 import { Evaluation, type ScoreRow } from '../training/results.ts';
 import type { SpanResult } from '../training/alert-results.ts';
 import { evaluateAlerting } from '../training/alert-evaluation.ts';
+import { evaluateSpans, renderSpanEvaluation } from '../training/span-evaluation.ts';
+import { parseSpan } from '../training/spans.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SPEC = {
@@ -33,6 +35,8 @@ const SPEC = {
     json: { type: 'string', value: 'FILE', doc: 'results JSON (default OUT/results.json)' },
     alerting: { type: 'string', value: 'DIR', default: join(ROOT, 'trained-models', 'alerting'), doc: 'the alerting model (npm run fit-alerts)' },
     'alerts-only': { type: 'boolean', doc: 'score the forecaster and baselines only (no CED models)' },
+    'test-on': { type: 'string', value: 'REC[@FROM-TO],...', doc: 'score --models on these spans of any recordings (seconds or percent, e.g. mylab@40-100%), print a table, write JSON only with --json; results.md untouched' },
+    'no-alerts': { type: 'boolean', doc: 'with --test-on: skip the alerting forecaster and its baselines' },
   },
 } satisfies CliSpec;
 
@@ -53,6 +57,7 @@ function generatorOf(recordings: string, id: string): string {
 async function main(): Promise<void> {
   const { values: v } = parseCli(SPEC);
   const recordings = resolve(v.recordings);
+  if (v['test-on']) return testOn(v, recordings);
   const alerting = await evaluateAlerting(resolve(v.alerting), recordings, v.on ?? 'p4677,p4581,irregular');
   const rows = v['alerts-only'] ? [] : await scoreCeds(v, recordings);
   const curve: CurvePoint[] = v.curve
@@ -71,6 +76,19 @@ async function main(): Promise<void> {
   // results.md only with the CED models' tables too (never a half report)
   if (rows.length) writeFileSync(join(out, 'results.md'), renderResults(rows, curve, ctx, alerting));
   console.error(`wrote ${json} (${alerting.results.length} alert spans, ${rows.length} model rows)`);
+}
+
+/** --test-on: any recordings' spans, a printed table, no report files. */
+async function testOn(v: ReturnType<typeof parseCli<typeof SPEC>>['values'], recordings: string): Promise<void> {
+  const spans = v['test-on']!.split(',').filter(Boolean).map((t) => parseSpan(t, recordings));
+  const models = chooseModels(v.models);
+  const dirs = modelDirs(models);
+  if (dirs.length === 0) throw new Error(`no trained models in ${models} (pass --models DIR)`);
+  console.error((await initBackend(v.backend as 'auto')).summary);
+  const e = await evaluateSpans(dirs, spans, { runtime: v.runtime as 'auto', alerting: v['no-alerts'] ? null : resolve(v.alerting), log: (l) => console.error(l) });
+  for (const line of renderSpanEvaluation(e)) console.log(line);
+  if (v.json) writeFileSync(resolve(v.json), `${JSON.stringify({ models: dirs, spans: spans.map((s) => s.text), ...e }, null, 1)}\n`);
+  if (e.scores.length === 0) throw new Error(`no model could be scored on ${spans.map((s) => s.text).join(', ')}`);
 }
 
 /** Per recording span: the forecaster's and the baselines' alerts and TTF, and the CED models' served scores there. */

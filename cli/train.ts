@@ -10,9 +10,10 @@ import { loadModel, saveModel } from '../model/io.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest, type Target } from '../model/manifest.ts';
 import { modelSpec } from '../model/spec.ts';
 import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
-import { conditionRecording, normalisationOver } from '../training/dataset.ts';
+import { type ConditionedRecording, conditionRecording, normalisationOver } from '../training/dataset.ts';
+import { parseSpan, rangeSeconds, spanRange } from '../training/spans.ts';
 import { presetById, WINDOW_PRESETS } from '../training/presets.ts';
-import { initialModel, STRATEGIES, STRATEGY_NAMES, strategyWindows, normalisationRange } from '../training/strategies.ts';
+import { initialModel, normalisationRange, placementOf, STRATEGIES, STRATEGY_NAMES, type Strategy, strategyWindows } from '../training/strategies.ts';
 import { trainModel } from '../training/train.ts';
 
 const SPEC = {
@@ -26,7 +27,9 @@ const SPEC = {
     target: { type: 'string', value: 'T', default: 'friction', choices: ['friction', 'ttf'], doc: 'what the model predicts' },
     preset: { type: 'string', value: 'ID', choices: Object.keys(WINDOW_PRESETS), doc: "window preset (default: the strategy's)" },
     recordings: { type: 'string', value: 'DIR', default: join(import.meta.dirname, '..', 'data', 'recordings'), doc: 'recordings (make them with npm run fixtures)' },
-    epochs: { type: 'string', value: 'N', default: '40', doc: 'most epochs' },
+    'train-on': { type: 'string', value: 'REC[@FROM-TO]', doc: "train on this recording (a name under --recordings, or a directory) and span: seconds (120-180, 120s-180s) or percent (0-20%) (default: the strategy's)" },
+    'validate-on': { type: 'string', value: 'REC[@FROM-TO]', doc: 'validate on this span (default: the span of the same length after --train-on, else its last 10 % of windows)' },
+    epochs: { type: 'string', value: 'N', doc: "most epochs (default: the strategy's, else 40)" },
     patience: { type: 'string', value: 'N', doc: "stop after N epochs without validation improvement (default: the strategy's)" },
     batch: { type: 'string', value: 'N', default: '16', doc: 'batch size' },
     lr: { type: 'string', value: 'X', doc: "learning rate (default: the strategy's)" },
@@ -37,6 +40,12 @@ const SPEC = {
     .map(([k, v]) => `  ${k.padEnd(12)} ${v.doc}`)
     .join('\n')}`,
 } satisfies CliSpec;
+
+/** Refuse a target the recording cannot provide, saying what it has. */
+function usableFor(rec: ConditionedRecording, target: Target): void {
+  if (target === 'friction' && rec.frictionSource === 'none') throw new Error(`${rec.id} has no friction or shear stress: train --target ttf (its labels come from ${rec.labelSource})`);
+  if (target === 'ttf' && rec.failuresS.length < 2) throw new Error(`${rec.id}: ${rec.failuresS.length} failures found (from ${rec.labelSource}); TTF needs at least 2`);
+}
 
 const int = (flag: string, raw: string) => numberOption(flag, raw, { min: 1, integer: true });
 
@@ -49,21 +58,31 @@ async function main(): Promise<void> {
   if (strategy.from && !v.from) throw new CliError(`--from DIR (the pre-trained model) is required for ${name}`);
   const target = v.target as Target;
   const preset = presetById(v.preset ?? strategy.preset);
-  const [epochs, batchSize, seed] = [int('epochs', v.epochs), int('batch', v.batch), int('seed', v.seed)];
+  const [batchSize, seed] = [int('batch', v.batch), int('seed', v.seed)];
+  const epochs = v.epochs === undefined ? ((strategy as Strategy).epochs ?? 40) : int('epochs', v.epochs);
   const patience = v.patience === undefined ? strategy.patience : int('patience', v.patience);
   const learningRate = v.lr === undefined ? strategy.lr : numberOption('lr', v.lr, { min: 1e-9, max: 0.999 });
-  const recDir = join(resolve(v.recordings), strategy.data);
+  const recordings = resolve(v.recordings);
+  const trainOn = v['train-on'] ? parseSpan(v['train-on'], recordings) : null;
+  const validateOn = v['validate-on'] ? parseSpan(v['validate-on'], recordings) : null;
+  if (validateOn && !trainOn) throw new CliError('--validate-on needs --train-on');
+  const recDir = trainOn?.dir ?? join(recordings, strategy.data);
   if (!existsSync(join(recDir, 'recording.json'))) throw new Error(`${recDir} is missing; run npm run fixtures first`);
 
   const backend = await initBackend(v.backend as 'auto');
   console.error(backend.summary);
   console.error(`conditioning ${recDir} at ${preset.sampleRateHz} Hz ...`);
   const rec = await conditionRecording(recDir, preset.sampleRateHz);
+  usableFor(rec, target);
+  const valRec = validateOn && validateOn.dir !== recDir ? await conditionRecording(validateOn.dir, preset.sampleRateHz) : rec;
+  const place = placementOf(strategy, rec, trainOn ? spanRange(rec, trainOn) : undefined, validateOn ? { r: valRec, range: spanRange(valRec, validateOn) } : undefined);
   // the statistics of the training data only: what the monitor will serve with
-  const norm = normalisationOver(rec, normalisationRange(strategy, rec), target);
+  const norm = normalisationOver(rec, normalisationRange(place), target);
   const spec = modelSpec({ preset, ...norm });
-  const { train, val } = strategyWindows(strategy, rec, spec, target);
-  console.error(`${train.count} training and ${val.count} validation windows`);
+  const { train, val } = strategyWindows(place, spec, target);
+  const secs = (r: typeof rec, x: [number, number]) => rangeSeconds(r, x).map((t) => t.toFixed(1)).join('-');
+  const vr = 'range' in place.validation ? `${place.validation.r.id} ${secs(place.validation.r, place.validation.range)} s` : 'the last training windows';
+  console.error(`${train.count} training windows (${rec.id} ${secs(rec, place.train.range)} s, ${rec.conditioning} AE, target ${target === 'friction' ? rec.frictionSource : `TTF from ${rec.labelSource}`}) and ${val.count} validation windows (${vr})`);
 
   const pre = strategy.from ? await loadModel(resolve(v.from!)) : null;
   if (pre && pre.manifest.target !== target) throw new Error(`--from model predicts ${pre.manifest.target}, not ${target}`);
@@ -81,7 +100,7 @@ async function main(): Promise<void> {
     preset,
     ced,
     ...norm,
-    training: { strategy: name, trainedOn: [...(pre?.manifest.training.trainedOn ?? []), rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss, learningRate, seconds: Math.round(seconds) },
+    training: { strategy: name, trainedOn: [...(pre?.manifest.training.trainedOn ?? []), trainOn ? trainOn.text : rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss, learningRate, seconds: Math.round(seconds) },
   });
   const result = await trainModel(model, train, val, {
     epochs,

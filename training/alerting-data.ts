@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { readRecordingMeta } from '../recording/recording.ts';
 import { timeToFailure } from '../shared/labels.ts';
-import { columnsOf } from '../shared/recording-meta.ts';
 import { Conditioner } from '../shared/signal/condition.ts';
 import { LOG10_FLOOR } from '../model/spec.ts';
 import { conditionRecording } from './dataset.ts';
+import { aeColumnsOf } from './sources.ts';
 import { levelRanges, SPLITS } from './splits.ts';
 
 /** StreamingFailureDetector's default margin: a slip is reported this long after its onset, s. */
@@ -40,8 +40,8 @@ export interface Span {
 export async function alertStream(dir: string, rateHz = 100): Promise<AlertStream> {
   const r = await conditionRecording(dir, rateHz);
   const spec = readRecordingMeta(dir).streams.ae;
-  const cols = columnsOf(spec, 'acoustic-emission');
-  const delayS = new Conditioner({ inputRateHz: spec.sampleRateHz, outputRateHz: rateHz, mode: 'envelope', channels: cols.length, channelScales: cols.map((c) => c.scale ?? 1) }).latencyS;
+  const { columns: cols, mode } = aeColumnsOf(spec, dir);
+  const delayS = new Conditioner({ inputRateHz: spec.sampleRateHz, outputRateHz: rateHz, mode, channels: cols.length, channelScales: cols.map((c) => c.scale ?? 1) }).latencyS;
   return { id: r.id, rateHz, startS: r.startIndex / rateHz, level: Float32Array.from(r.ae, (v) => Math.log10(Math.max(v, LOG10_FLOOR))), delayS, onsetsS: r.failuresS };
 }
 

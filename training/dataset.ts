@@ -3,14 +3,14 @@
  * failure, and cut windows on the preset's grid, transformed by the model spec (model/spec.ts:
  * the live pipeline's log10, z-score and CWT).
  */
-import { detectFailures, timeToFailure } from '../shared/labels.ts';
-import { columnsOf } from '../shared/recording-meta.ts';
+import { timeToFailure } from '../shared/labels.ts';
 import { Conditioner, type ConditionMode } from '../shared/signal/condition.ts';
 import { computeStats } from '../shared/signal/normalise.ts';
 import { windowsOf } from '../shared/signal/sliding-windows.ts';
 import type { ModelManifest, Target } from '../model/manifest.ts';
 import { inputSeries, type ModelSpec } from '../model/spec.ts';
-import { openRecording, readRecordingStream } from '../recording/recording.ts';
+import { type OpenedRecording, openRecording, readRecordingStream } from '../recording/recording.ts';
+import { aeColumnsOf, failuresOf, type FrictionSource, frictionColumnOf, type LabelSource } from './sources.ts';
 
 /** A recording conditioned to one rate: AE, friction and time to failure, sample for sample. */
 export interface ConditionedRecording {
@@ -26,16 +26,16 @@ export interface ConditionedRecording {
   ttf: Float32Array;
   /** failure onsets, s */
   failuresS: number[];
+  /** what `mu` holds: friction, shear stress (MPa) where friction is unknown, or nothing (NaN) */
+  frictionSource?: FrictionSource;
+  /** where the failures come from */
+  labelSource?: LabelSource;
 }
 
-async function conditionStream(dir: string, stream: 'ae' | 'mech', rateHz: number) {
-  const rec = await openRecording(dir);
+async function conditionStream(rec: OpenedRecording, stream: 'ae' | 'mech', rateHz: number) {
+  const dir = rec.dir;
   const spec = rec.meta.streams[stream];
-  if (!spec) throw new Error(`${dir}: no ${stream} stream`);
-  const waveforms = columnsOf(spec, 'acoustic-emission');
-  const columns = stream === 'mech' ? columnsOf(spec, 'friction') : waveforms.length ? waveforms : columnsOf(spec, 'kinetic-energy');
-  if (columns.length === 0) throw new Error(`${dir}: ${stream} stream has no ${stream === 'mech' ? 'friction' : 'AE or kinetic-energy'} column`);
-  const mode: ConditionMode = stream === 'ae' && waveforms.length ? 'envelope' : 'lowpass';
+  const { columns, mode } = stream === 'ae' ? aeColumnsOf(spec, dir) : { columns: [frictionColumnOf(spec).column!], mode: 'lowpass' as ConditionMode };
   const c = new Conditioner({
     inputRateHz: spec.sampleRateHz,
     outputRateHz: rateHz,
@@ -59,24 +59,32 @@ async function conditionStream(dir: string, stream: 'ae' | 'mech', rateHz: numbe
     off += p.length;
   }
   // output index k sits at stream time startTimeS + k / rateHz
-  return { startIndex: first + Math.round(spec.startTimeS * rateHz), values, mode, spec, rec };
+  return { startIndex: first + Math.round(spec.startTimeS * rateHz), values, mode };
 }
 
-/** Condition a recording's AE and friction to rateHz, align them, and label time to failure. */
+/**
+ * Condition a recording's AE and friction (or shear stress) to rateHz, align them, and label time
+ * to failure (training/sources.ts: which columns, which labels). Without friction or shear stress
+ * the friction target is NaN (only TTF can be trained).
+ */
 export async function conditionRecording(dir: string, rateHz: number): Promise<ConditionedRecording> {
-  const ae = await conditionStream(dir, 'ae', rateHz);
-  const mu = await conditionStream(dir, 'mech', rateHz);
+  const rec = await openRecording(dir);
+  const ae = await conditionStream(rec, 'ae', rateHz);
+  const mech = rec.meta.streams.mech;
+  const { column, source } = frictionColumnOf(mech);
+  const mu = column ? await conditionStream(rec, 'mech', rateHz) : { startIndex: ae.startIndex, values: new Float32Array(ae.values.length).fill(Number.NaN) };
   const start = Math.max(ae.startIndex, mu.startIndex);
   const end = Math.min(ae.startIndex + ae.values.length, mu.startIndex + mu.values.length);
-  // failures from the friction at its own rate (1 kHz), not the decimated one
-  const mech = mu.rec.meta.streams.mech;
-  const raw = new Float32Array(mu.rec.streams.mech.rows);
-  const muName = columnsOf(mech, 'friction')[0].name;
-  for await (const b of readRecordingStream(mu.rec, 'mech')) raw.set(b.columns[muName], b.rowOffset);
-  const failuresS = detectFailures(raw, mech.sampleRateHz, mech.startTimeS).map((e) => e.onsetTimeS);
+  // failures from the friction at its own rate (1 kHz), not the resampled one
+  let raw: Float32Array | null = null;
+  if (column) {
+    raw = new Float32Array(rec.streams.mech.rows);
+    for await (const b of readRecordingStream(rec, 'mech')) raw.set(b.columns[column.name], b.rowOffset);
+  }
+  const { failuresS, labelSource } = failuresOf(raw, source, mech?.sampleRateHz ?? rateHz, mech?.startTimeS ?? 0, rec.meta);
   const ttf = timeToFailure(failuresS, start, rateHz, end - start);
   return {
-    id: ae.rec.meta.experimentId,
+    id: rec.meta.experimentId,
     rateHz,
     startIndex: start,
     conditioning: ae.mode,
@@ -84,6 +92,8 @@ export async function conditionRecording(dir: string, rateHz: number): Promise<C
     mu: mu.values.slice(start - mu.startIndex, end - mu.startIndex),
     ttf,
     failuresS,
+    frictionSource: source,
+    labelSource,
   };
 }
 

@@ -12,10 +12,9 @@ import { type InferStats, predictionPipeline, type RawChunk, type ServingModel }
 import type { SeriesWindow } from '../pipeline/types.ts';
 import { openRecording, readRecordingStream } from '../recording/recording.ts';
 import { type ScoreOptions, type SeriesScores, scoreSeries } from '../shared/metrics.ts';
-import { columnsOf } from '../shared/recording-meta.ts';
-import type { ConditionMode } from '../shared/signal/condition.ts';
 import type { AveragedSamples } from '../shared/signal/overlap-average.ts';
 import type { Truth } from './dataset.ts';
+import { aeColumnsOf, sameAeKind } from './sources.ts';
 
 /** An averaged prediction on the truth's clock: mean[0] is at absolute model-rate index startIndex. */
 export interface AveragedPrediction {
@@ -29,10 +28,7 @@ export interface AveragedPrediction {
 export async function aeSourceOf(dir: string) {
   const rec = await openRecording(dir);
   const spec = rec.meta.streams.ae;
-  const waveforms = columnsOf(spec, 'acoustic-emission');
-  const columns = waveforms.length ? waveforms : columnsOf(spec, 'kinetic-energy');
-  if (columns.length === 0) throw new Error(`${dir}: the AE stream has no AE or kinetic-energy column`);
-  const conditioning: ConditionMode = waveforms.length ? 'envelope' : 'lowpass';
+  const { columns, mode: conditioning } = aeColumnsOf(spec, dir);
   /** the chunks of rows [fromRow, toRow), indexed from the stream's row 0 as the monitor indexes frames */
   async function* chunks(fromRow = 0, toRow = Number.POSITIVE_INFINITY): AsyncGenerator<RawChunk> {
     for await (const b of readRecordingStream(rec, 'ae')) {
@@ -79,14 +75,15 @@ export interface PredictOptions {
  */
 export async function predictRecording(model: ServingModel, dir: string, o: PredictOptions = {}): Promise<AveragedPrediction> {
   const src = await aeSourceOf(dir);
-  if ((src.conditioning === 'envelope') !== (model.manifest.input.conditioning === 'envelope'))
-    throw new Error(`${model.manifest.name} conditions ${model.manifest.input.conditioning} AE; ${dir} has ${src.conditioning === 'envelope' ? 'AE waveforms' : 'an energy proxy'}`);
+  if (!sameAeKind(src.conditioning, model.manifest.input.conditioning))
+    throw new Error(`${model.manifest.name} conditions its AE in ${model.manifest.input.conditioning} mode; ${dir} needs ${src.conditioning} (cross-train it on this kind of recording first)`);
   const maxBatch = o.maxBatch ?? 32;
   const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
   const input = new Subject<RawChunk>();
   const done = firstValueFrom(input.pipe(predictionPipeline({ aeRateHz: src.aeRateHz, channelScales: src.channelScales, model, maxBatch, stats }), toArray()));
-  const fromRow = Math.round((o.fromS ?? 0) * src.aeRateHz);
-  const toRow = o.toS === undefined ? Number.POSITIVE_INFINITY : Math.round(o.toS * src.aeRateHz);
+  // fromS and toS are experiment seconds; rows count from the stream's start
+  const fromRow = Math.max(0, Math.round(((o.fromS ?? src.startTimeS) - src.startTimeS) * src.aeRateHz));
+  const toRow = o.toS === undefined ? Number.POSITIVE_INFINITY : Math.round((o.toS - src.startTimeS) * src.aeRateHz);
   for await (const chunk of src.chunks(fromRow, toRow)) {
     input.next(chunk);
     while (stats.queued > 4 * maxBatch) await new Promise((r) => setImmediate(r));

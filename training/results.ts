@@ -5,7 +5,7 @@
  * what the monitor shows); the paper's protocol (each experiment's or level's own statistics) is
  * a second, separately labelled score. Baselines that need no training sit beside them.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest, Target } from '../model/manifest.ts';
 import { createInference, type RuntimeChoice } from '../model/runtime/inference.ts';
@@ -15,6 +15,7 @@ import type { SeriesScores } from '../shared/metrics.ts';
 import { type ConditionedRecording, conditionRecording, makeWindows, normalisationOver, type Truth, truthOf } from './dataset.ts';
 import { type AveragedPrediction, averageWindows, predictRecording, scoreOver, servingModel } from './evaluate.ts';
 import { levelRanges, type Range, splitRange } from './splits.ts';
+import { rangeSeconds, type SpanSpec, spanRange } from './spans.ts';
 
 /** TTF MAPE is undefined near failure (TTF -> 0); it is computed where TTF >= 1 s. */
 export const TTF_MAPE_FLOOR_S = 1;
@@ -49,13 +50,20 @@ export class Evaluation {
     private recordings: string,
     private runtime: 'auto' | RuntimeChoice = 'auto',
     private log: (line: string) => void = () => {},
+    /** score on these spans (--test-on) instead of the bundled experiments' test parts */
+    private testOn: SpanSpec[] = [],
   ) {}
+
+  /** A recording's directory: a name under the recordings folder, or a directory (--test-on). */
+  private dirOf(id: string): string {
+    return isAbsolute(id) ? id : join(this.recordings, id);
+  }
 
   async recording(id: string, rateHz: number): Promise<ConditionedRecording> {
     const key = `${id}@${rateHz}`;
     if (!this.cache.has(key)) {
       this.log(`conditioning ${id} at ${rateHz} Hz ...`);
-      this.cache.set(key, await conditionRecording(join(this.recordings, id), rateHz));
+      this.cache.set(key, await conditionRecording(this.dirOf(id), rateHz));
     }
     return this.cache.get(key)!;
   }
@@ -63,6 +71,7 @@ export class Evaluation {
   /** The ranges a model is scored on: p4677 test, each p4581 level, and the simulation's test split for simulation models. */
   async cases(m: ModelManifest): Promise<Case[]> {
     const rate = m.preset.sampleRateHz;
+    if (this.testOn.length) return this.spanCases(rate);
     if (m.input.conditioning !== 'envelope') {
       const sim = await this.recording('sim', rate);
       return [{ id: 'sim', label: 'sim test', range: splitRange(sim, 'simulation', 'test'), statsRange: [0, sim.ae.length] }];
@@ -78,6 +87,18 @@ export class Evaluation {
     return out;
   }
 
+  /** The --test-on spans as cases (the paper protocol's statistics over the span itself). */
+  private async spanCases(rate: number): Promise<Case[]> {
+    const out: Case[] = [];
+    for (const s of this.testOn) {
+      const r = await this.recording(s.dir, rate);
+      const range = spanRange(r, s);
+      const [fromS, toS] = rangeSeconds(r, range);
+      out.push({ id: s.dir, label: `${r.id} ${fromS.toFixed(1)}-${toS.toFixed(1)} s`, range, statsRange: range, fromS: Math.max(0, fromS - LEAD_S), toS });
+    }
+    return out;
+  }
+
   /** Every case of a model, served and under the paper protocol, plus the constant baseline. */
   async scoreModel(model: tfTypes.LayersModel, manifest: ModelManifest): Promise<ScoreRow[]> {
     const inference = await createInference(model, { runtime: this.runtime, threads: 2 });
@@ -89,9 +110,9 @@ export class Evaluation {
       for (const c of await this.cases(manifest)) {
         const rec = await this.recording(c.id, manifest.preset.sampleRateHz);
         const truth = truthOf(rec, manifest.target);
-        if (!served.has(c.id)) served.set(c.id, await predictRecording(servingModel(inference, manifest), join(this.recordings, c.id)));
+        if (!served.has(c.id)) served.set(c.id, await predictRecording(servingModel(inference, manifest), this.dirOf(c.id)));
         const own: ModelManifest = { ...manifest, ...normalisationOver(rec, c.statsRange, manifest.target, manifest.input.log10) };
-        const paper = await predictRecording(servingModel(inference, own), join(this.recordings, c.id), { fromS: c.fromS, toS: c.toS });
+        const paper = await predictRecording(servingModel(inference, own), this.dirOf(c.id), { fromS: c.fromS, toS: c.toS });
         rows.push({ model: manifest.name, target: manifest.target, testedOn: c.label, served: scoreOver(served.get(c.id)!, truth, c.range, opts), paper: scoreOver(paper, truth, c.range, opts) });
         this.log(`${manifest.name} on ${c.label}: R^2 ${rows.at(-1)!.served.r2.toFixed(3)} served, ${rows.at(-1)!.paper!.r2.toFixed(3)} paper protocol`);
       }

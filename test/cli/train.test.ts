@@ -39,5 +39,5 @@ test('evaluate without models or recordings fails with one line and writes nothi
   assert.match(r.err, /no trained models in \/nonexistent-models.*results left unchanged/);
   const r2 = run('evaluate.ts', '--models', join(root, 'trained-models'), '--recordings', '/nonexistent-recordings', '--out', '/nonexistent-out');
   assert.equal(r2.code, 1);
-  assert.match(r2.err, /nonexistent-recordings\/p4677 is missing: run npm run fixtures -- p4677 p4581 sim first/);
+  assert.match(r2.err, /nonexistent-recordings\/p4677 is missing \(npm run fixtures -- p4677\)/);
 });
