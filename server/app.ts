@@ -7,8 +7,10 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServingModel } from '../pipeline/pipeline.ts';
+import type { AlertingModel } from '../shared/alerts/hazard.ts';
 import type { ServerOptions } from './config.ts';
 import { registerErrorHandler } from './errors.ts';
+import { loadAlertingModel } from './inference/load-alerting.ts';
 import { loadServingModels } from './inference/load-models.ts';
 import { registerIngest } from './ingest/route.ts';
 import { newIngestStats } from './ingest/stats.ts';
@@ -27,6 +29,8 @@ import { DEFAULT_HUB_LIMITS, Hub, type HubLimits } from './stream/hub.ts';
 export interface AppExtras {
   /** models to predict with (default: loaded from opts.modelsDir) */
   models?: ServingModel[];
+  /** the failure forecaster (default: loaded from opts.modelsDir; null: none) */
+  alerting?: AlertingModel | null;
   hubLimits?: HubLimits;
 }
 
@@ -46,7 +50,8 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   const ingest = newIngestStats();
   let monitors!: Monitors;
   const metrics = createMetrics({ ingest, hub: hub.stats, stages: () => monitors.stages(), pipelineErrors: () => monitors.pipelineErrors });
-  monitors = new Monitors(models, hub, metrics, app.log);
+  const alerting = extras.alerting !== undefined ? extras.alerting : loadAlertingModel(opts.modelsDir);
+  monitors = new Monitors(models, hub, metrics, app.log, alerting);
   const replays = new ReplayManager(opts.recordingsDir, () => ingestUrlOf(app), opts.producerToken, opts.archiveDir);
   const backend = workers[0]?.backend ?? (extras.models ? 'in-process' : 'none');
 

@@ -22,7 +22,7 @@ export interface ServerMetrics {
   registry: Registry;
   prediction(target: string, samples: number): void;
   alert(event: 'on' | 'off'): void;
-  latency(ms: number): void;
+  latency(kind: 'nowcast' | 'averaged', ms: number): void;
 }
 
 /** A gauge or counter whose value is read from its owner at scrape time. */
@@ -79,7 +79,8 @@ export function createMetrics(src: MetricSources): ServerMetrics {
   const alerts = new Counter({ name: 'slipwatch_alerts_total', help: 'Alert transitions (on, off).', labelNames: ['event'], registers: reg });
   const latency = new Histogram({
     name: 'slipwatch_prediction_latency_seconds',
-    help: 'From the frame that completes a window to its prediction leaving for the dashboards.',
+    help: 'From the frame that completes a window to its prediction leaving for the dashboards: the nowcast (causal) or the overlap-averaged series.',
+    labelNames: ['kind'],
     buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: reg,
   });
@@ -87,6 +88,6 @@ export function createMetrics(src: MetricSources): ServerMetrics {
     registry,
     prediction: (target, samples) => predictions.inc({ target }, samples),
     alert: (event) => alerts.inc({ event }),
-    latency: (ms) => latency.observe(ms / 1000),
+    latency: (kind, ms) => latency.observe({ kind }, ms / 1000),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServingModel } from '../pipeline/pipeline.ts';
+import type { AlertingModel } from '../shared/alerts/hazard.ts';
 import type { StartFrame } from '../shared/protocol/frames.ts';
 import type { SessionArchive } from './ingest/archive.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -20,6 +21,8 @@ export class Monitors {
     private readonly hub: Hub,
     private readonly metrics: ServerMetrics,
     private readonly log: FastifyBaseLogger,
+    /** the failure forecaster that raises warnings (null: a threshold on the TTF model's nowcast) */
+    private readonly alerting: AlertingModel | null = null,
   ) {}
 
   /** A session starts or resumes: a new monitor replaces the old one's entry. */
@@ -44,7 +47,9 @@ export class Monitors {
         this.log.error(e);
       },
       () => this.hub.stats.subscribers > 0,
+      this.alerting,
     );
+    monitor.onLatency = (kind, ms) => this.metrics.latency(kind, ms);
     this.bySession.set(start.session, monitor);
     return monitor;
   }

@@ -25,9 +25,10 @@ export const statusRoutes: FastifyPluginAsync<StatusSources> = async (app, src) 
     pipelineErrors: src.monitors.pipelineErrors,
     alertScores: perSession((m) => m.scores()),
     latencyMs: perSession((m) => m.latencyMs.summary()),
+    nowcastLatencyMs: perSession((m) => m.nowcastLatencyMs.summary()),
     stages: perSession((m) => ({ framesIn: m.framesIn, infer: m.stages })),
     backend: src.backend,
   }));
-  app.get('/alerts', async () => perSession((m) => m.alerts.history));
+  app.get('/alerts', async () => perSession((m) => m.alertHistory));
   app.get('/models', async () => src.models.map((m) => m.manifest));
 };

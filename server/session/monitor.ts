@@ -1,19 +1,24 @@
 /**
  * Predictions for one producer session: its AE goes through one prediction pipeline per model
- * (friction, time to failure), and every averaged result is published to the dashboards.
+ * (friction, time to failure); each window's nowcast (causal, the newest step) and every averaged
+ * result (acausal, seed 000's mean +- std) are published to the dashboards. Warnings come from
+ * the failure forecaster (session/alerting.ts) when the server has one, otherwise from the TTF
+ * model's nowcast under a threshold; either way stamped with the time they were issued.
  */
 import { Subject, type Subscription } from 'rxjs';
-import { AlertDetector, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
+import { type Alert, AlertDetector, type AlertEvent, type AlertScores, scoreAlerts } from '../../shared/alerts.ts';
+import type { AlertingModel } from '../../shared/alerts/hazard.ts';
 import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
-import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
+import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
+import { SessionAlerting } from './alerting.ts';
 import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/signal/window-preset.ts';
 import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../../pipeline/pipeline.ts';
 import type { InferStats, RawChunk } from '../../pipeline/pipeline.ts';
 
 /** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
-export type SessionFrame = PredictionFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
+export type SessionFrame = PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
 
 /** Measured friction is sent to dashboards at about this rate (a display needs no more). */
 const MEASURED_DISPLAY_HZ = 100;
@@ -43,15 +48,20 @@ export class SessionPredictor {
   private readonly input = new Subject<RawChunk>();
   private readonly subs: Subscription[] = [];
   private readonly finished: Promise<void>[] = [];
-  readonly alerts = new AlertDetector();
+  /** warnings: the forecaster's, or (without one) a threshold on the TTF model's nowcast */
+  private readonly forecaster: SessionAlerting | null;
+  private readonly ttfThreshold = new AlertDetector();
   /** slips in the measured friction, when the producer sends it (they score the alerts) */
   private readonly slips: StreamingFailureDetector | null;
   readonly slipsS: number[] = [];
-  private lastTimeS = 0;
   /** arrival time of recent data frames, by the AE index they end at */
   private readonly arrivals: { aeEnd: number; ms: number }[] = [];
   /** latency from the arrival of the frame that completes a window to its prediction leaving, ms */
   readonly latencyMs = new RecentSamples(1000);
+  /** the same for the nowcast of a window's last sample (what warnings can act on), ms */
+  readonly nowcastLatencyMs = new RecentSamples(1000);
+  /** session time of the newest AE received: the issue time of anything computed now, s */
+  private clockS = 0;
   /** per model: windows into and out of inference, batches, queue depth */
   readonly stages: Record<string, InferStats> = {};
   /** per model: seconds of AE one window step covers (turns queued windows into a backlog in s) */
@@ -65,8 +75,10 @@ export class SessionPredictor {
     onError: (e: unknown) => void,
     /** whether any dashboard is connected: the views below are only made for one */
     private readonly watched: () => boolean = () => true,
+    alerting: AlertingModel | null = null,
   ) {
     this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
+    this.forecaster = alerting ? new SessionAlerting(start, alerting) : null;
     const usable = modelsFor(start, models);
     const channelScales = start.aeChannels.map((c) => c.scale);
     for (const model of usable) {
@@ -85,11 +97,16 @@ export class SessionPredictor {
         inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
         outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
       };
-      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps });
       const isTtf = model.manifest.target === 'ttf';
       const decimation = start.aeRateHz / rateHz;
       // a window is complete when the AE its last conditioned sample needs has arrived
       const delayAe = Math.ceil(conditioningDelayS({ aeRateHz: start.aeRateHz, channelScales, model }) * start.aeRateHz);
+      const onNowcast = (n: { startIndex: number; values: Float32Array }) => {
+        publish({ type: 'nowcast', session, target: model.manifest.target, startIndex: n.startIndex, rateHz, values: n.values });
+        this.recordLatency((n.startIndex + n.values.length) * decimation + delayAe, this.nowcastLatencyMs);
+        if (isTtf && !this.forecaster) for (let i = 0; i < n.values.length; i++) this.raise(this.ttfThreshold.push(this.clockS, n.values[i]));
+      };
+      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps, onNowcast });
       const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
       let done!: () => void;
       this.finished.push(new Promise<void>((r) => (done = r)));
@@ -99,13 +116,7 @@ export class SessionPredictor {
           next: (avg) => {
             publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
             // these samples became final when the window starting right after them completed
-            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation + delayAe);
-            if (!isTtf) return;
-            for (let i = 0; i < avg.mean.length; i++) {
-              const t = (avg.startIndex + i) / rateHz;
-              this.lastTimeS = t;
-              for (const e of this.alerts.push(t, avg.mean[i])) publish({ type: 'alert', session: start.session, event: e.kind, alert: { ...e.alert } });
-            }
+            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation + delayAe, this.latencyMs);
           },
           error: (e) => {
             onError(e);
@@ -116,21 +127,40 @@ export class SessionPredictor {
     }
   }
 
-  private recordLatency(aeIndex: number): void {
+  /** also told every latency (the server's metrics histogram) */
+  onLatency: (kind: 'nowcast' | 'averaged', ms: number) => void = () => {};
+
+  private recordLatency(aeIndex: number, into: RecentSamples): void {
     const a = this.arrivals.find((x) => x.aeEnd >= aeIndex);
-    if (a) this.latencyMs.add(performance.now() - a.ms);
+    if (!a) return;
+    const ms = performance.now() - a.ms;
+    into.add(ms);
+    this.onLatency(into === this.latencyMs ? 'averaged' : 'nowcast', ms);
+  }
+
+  private raise(events: AlertEvent[]): void {
+    for (const e of events) this.publish({ type: 'alert', session: this.start.session, event: e.kind, alert: { ...e.alert } });
+  }
+
+  /** Every warning so far, issue and clear times included. */
+  get alertHistory(): readonly Alert[] {
+    return this.forecaster ? this.forecaster.history : this.ttfThreshold.history;
   }
 
   push(frame: DataFrame): void {
     this.framesIn++;
-    this.arrivals.push({ aeEnd: frame.aeStartIndex + frame.ae[0].length, ms: performance.now() });
+    const aeEnd = frame.aeStartIndex + frame.ae[0].length;
+    this.clockS = aeEnd / this.start.aeRateHz;
+    this.arrivals.push({ aeEnd, ms: performance.now() });
     if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
+    if (this.forecaster) this.raise(this.forecaster.push(frame, this.clockS));
     this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });
     const mu = frame.mech?.values.mu;
     if (mu && this.slips) {
       for (const e of this.slips.push(frame.mech!.startIndex, mu)) {
         this.slipsS.push(e.onsetTimeS);
         this.publish({ type: 'slip', session: this.start.session, tS: e.onsetTimeS, dropMu: e.dropMu });
+        if (this.forecaster) this.raise(this.forecaster.slip(e.onsetTimeS, this.clockS));
       }
       if (this.watched()) this.publishMeasured(frame.mech!.startIndex, mu);
     }
@@ -150,7 +180,7 @@ export class SessionPredictor {
   /** The alerts scored against the slips in the measured friction so far (null without it). */
   scores(): AlertScores | null {
     if (!this.slips) return null;
-    return scoreAlerts(this.alerts.history, this.slipsS, this.lastTimeS);
+    return scoreAlerts(this.alertHistory, this.slipsS, this.clockS);
   }
 
   /** Seconds of AE waiting for inference in the slowest pipeline (ingest's flow control reads it). */
@@ -163,6 +193,9 @@ export class SessionPredictor {
   /** End of the session: the pipelines flush what they hold; resolves once they have. */
   end(): Promise<void> {
     this.input.complete();
-    return Promise.all(this.finished).then(() => undefined);
+    return Promise.all(this.finished).then(() => {
+      // a warning still on when the session ends is closed with it
+      this.raise(this.forecaster ? this.forecaster.close(this.clockS) : this.ttfThreshold.close(this.clockS));
+    });
   }
 }

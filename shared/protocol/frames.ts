@@ -137,6 +137,20 @@ export interface PredictionFrame {
   std: Float32Array;
 }
 
+/**
+ * The causal prediction for the newest instant: each window's newest step, sent the moment the
+ * window is inferred (before overlap averaging, which needs the windows that follow).
+ */
+export interface NowcastFrame {
+  type: 'nowcast';
+  session: string;
+  target: string;
+  /** model-rate index of values[0] */
+  startIndex: number;
+  rateHz: number;
+  values: Float32Array;
+}
+
 export interface AlertFrame {
   type: 'alert';
   session: string;
@@ -184,7 +198,7 @@ export interface SlipFrame {
   dropMu: number;
 }
 
-export type StreamFrame = HelloFrame | PredictionFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
+export type StreamFrame = HelloFrame | PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
 
 
 /** The most samples one frame may carry per channel (1 s at 1 MHz). */

@@ -92,5 +92,5 @@ test('/metrics: process and event-loop metrics, ingest and stage counters, the l
     slipwatch_predicted_samples_total: 'counter',
   };
   for (const [name, type] of Object.entries(expected)) assert.equal(types.get(name), type, name);
-  assert.match(r.body, /^slipwatch_prediction_latency_seconds_bucket\{le="0.025"\} \d+$/m);
+  
 });

@@ -11,15 +11,12 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { buildApp } from '../../server/app.ts';
 import { defaultServerOptions } from '../../server/config.ts';
-import { inProcessModel } from '../../pipeline/pipeline.ts';
-import { buildCed, DEFAULT_CED } from '../../model/ced.ts';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../../model/manifest.ts';
 import { initBackend } from '../../model/tfjs/backend.ts';
 import { readWholeStream } from '../../recording/arrow-stream.ts';
 import { openRecording, readRecordingStream } from '../../recording/recording.ts';
 import { decodeFrame } from '../../shared/protocol/codec.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/frames.ts';
-import { presetById } from '../../training/presets.ts';
+import { testModel } from './helpers/model.ts';
 import { TestProducer } from './helpers/producer.ts';
 
 const MINI = join(import.meta.dirname, '..', '..', 'fixtures', 'data', 'p4677-mini');
@@ -28,21 +25,6 @@ after(() => rmSync(root, { recursive: true, force: true }));
 before(async () => {
   await initBackend('wasm');
 });
-
-function model() {
-  const preset = presetById('2s');
-  return inProcessModel(buildCed({ seed: 4 }), {
-    format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
-    name: 'test-friction',
-    target: 'friction',
-    preset,
-    ced: { ...DEFAULT_CED, seed: 4 },
-    input: { conditioning: 'envelope', log10: true, stats: { mean: -1.5, std: 0.5 } },
-    output: { stats: { mean: 0.6, std: 0.01 } },
-    training: { strategy: 'none', trainedOn: [], trainableBlocks: [], epochs: 0, seed: 4, backend: 'wasm', bestValidationLoss: 0 },
-  });
-}
 
 async function subscriber(url: string) {
   const ws = new WebSocket(url);
@@ -83,7 +65,7 @@ async function streamRecording(p: TestProducer, session: string, seconds: number
 async function serverWithModel(archive: string) {
   const app = await buildApp(
     { ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, archive), modelsDir: join(root, 'none'), recordingsDir: join(root, 'no-recordings'), flushIntervalMs: 5, maxFrameBytes: 8 << 20 },
-    { models: [await model()] },
+    { models: [await testModel()] },
   );
   return { app, base: (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') };
 }

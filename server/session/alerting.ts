@@ -1,0 +1,70 @@
+/**
+ * A session's failure warnings, live and causal: the AE is conditioned once more at the
+ * forecaster's own rate (independent of the CED models, so alerts work with any model or none),
+ * each conditioned sample's log10 level feeds the forecaster (shared/alerts/hazard.ts) at the
+ * moment the frame that completed it arrived (its issue time), and slips reported by the measured
+ * friction restart its cycle. The same rules `npm run evaluate` replays (training/alerting-replay.ts).
+ */
+import type { AlertEvent } from '../../shared/alerts.ts';
+import { type AlertingModel, HazardAlerts } from '../../shared/alerts/hazard.ts';
+import { Conditioner } from '../../shared/signal/condition.ts';
+import type { DataFrame, StartFrame } from '../../shared/protocol/frames.ts';
+import { LOG10_FLOOR } from '../../model/spec.ts';
+
+export class SessionAlerting {
+  private readonly conditioner: Conditioner;
+  private readonly hazard: HazardAlerts;
+  private readonly rateHz: number;
+  /** time the last sample fed describes, s */
+  lastSampleS = 0;
+
+  constructor(
+    private readonly start: StartFrame,
+    model: AlertingModel,
+  ) {
+    this.hazard = new HazardAlerts(model);
+    this.rateHz = model.features.rateHz;
+    this.conditioner = new Conditioner({
+      inputRateHz: start.aeRateHz,
+      outputRateHz: this.rateHz,
+      mode: 'envelope',
+      channels: start.aeChannels.length,
+      channelScales: start.aeChannels.map((c) => c.scale),
+    });
+  }
+
+  get history() {
+    return this.hazard.detector.history;
+  }
+
+  /** The most recent forecast (probabilities, TTF and its spread), for the dashboard. */
+  get forecast() {
+    return this.hazard.last;
+  }
+
+  /** A data frame that arrived when the session clock read issuedS (its last AE sample's time). */
+  push(frame: DataFrame, issuedS: number): AlertEvent[] {
+    const events: AlertEvent[] = [];
+    for (const c of this.conditioner.push(frame.aeStartIndex, frame.ae)) {
+      if (c.kind === 'gap') continue;
+      for (let i = 0; i < c.values.length; i++) {
+        this.lastSampleS = (c.startIndex + i) / this.rateHz;
+        events.push(...this.hazard.push(this.lastSampleS, issuedS, Math.log10(Math.max(c.values[i], LOG10_FLOOR))));
+      }
+    }
+    return events;
+  }
+
+  /** A slip with onset onsetS, reported (final) at knownAtS: the warning it answered clears. */
+  slip(onsetS: number, knownAtS: number): AlertEvent[] {
+    const wasOn = this.hazard.detector.isActive;
+    this.hazard.slip(onsetS, knownAtS);
+    const last = this.history[this.history.length - 1];
+    return wasOn && last?.offS !== undefined ? [{ kind: 'off', alert: last }] : [];
+  }
+
+  /** The session ends at endS: an alert still on is closed with it. */
+  close(endS: number): AlertEvent[] {
+    return this.hazard.detector.close(endS);
+  }
+}
