@@ -13,6 +13,9 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium > /dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium > /dev/null
 fi
 
+# the scale-out tests run a real nats-server (JetStream)
+bash scripts/ensure-nats.sh
+
 # the Python producer's test runs it in a venv with its requirements (websockets, msgpack, numpy)
 if [ ! -x .venv/bin/python ] || [ producer/python/requirements.txt -nt .venv/.requirements-installed ]; then
   echo "== Python venv for the Python producer (.venv)"

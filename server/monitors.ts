@@ -12,9 +12,15 @@ import type { ServerMetrics } from './metrics.ts';
 import { SessionPredictor } from './session/monitor.ts';
 import type { Hub } from './stream/hub.ts';
 
+/** Ended sessions kept for /status and /alerts (the running ones are always kept). */
+export const DEFAULT_KEEP_ENDED = 8;
+
 export class Monitors {
   readonly bySession = new Map<string, SessionPredictor>();
+  /** ended sessions, oldest first: past keepEnded, the oldest is forgotten (its archive stays) */
+  private readonly ended: { session: string; monitor: SessionPredictor }[] = [];
   pipelineErrors = 0;
+  keepEnded = DEFAULT_KEEP_ENDED;
 
   constructor(
     private readonly models: ServingModel[],
@@ -51,7 +57,18 @@ export class Monitors {
     );
     monitor.onLatency = (kind, ms) => this.metrics.latency(kind, ms);
     this.bySession.set(start.session, monitor);
+    const end = monitor.end.bind(monitor);
+    monitor.end = () => end().finally(() => this.forgetBeyondLimit(start.session, monitor));
     return monitor;
+  }
+
+  private forgetBeyondLimit(session: string, monitor: SessionPredictor): void {
+    this.ended.push({ session, monitor });
+    while (this.ended.length > this.keepEnded) {
+      const old = this.ended.shift()!;
+      // a session resumed meanwhile has a new monitor, which stays
+      if (this.bySession.get(old.session) === old.monitor) this.bySession.delete(old.session);
+    }
   }
 
   /** Per session: frames in and the inference stage counters of each model (metrics). */
