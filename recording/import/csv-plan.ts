@@ -65,6 +65,20 @@ export interface ImportPlan {
 
 const col = (name: string, type: ColumnSpec['type'], unit: string, quantity: ColumnSpec['quantity'], scale?: number): ColumnSpec => ({ name, type, unit, quantity, ...(scale !== undefined ? { scale } : {}) });
 
+/** The columns of the mech, ae and labels streams for what a file has. */
+function streamColumns(o: CsvImportOptions, has: { shear: boolean; normal: boolean; mu: boolean; ae: number; features: number; ttf: boolean }) {
+  const mech: ColumnSpec[] = [col('time_s', 'float64', 's', 'time')];
+  if (has.shear) mech.push(col('shear_stress_MPa', 'float32', 'MPa', 'shear-stress'));
+  if (has.normal) mech.push(col('normal_stress_MPa', 'float32', 'MPa', 'normal-stress'));
+  if (has.mu) mech.push(col('mu', 'float32', '1', 'friction'));
+  const unit = o.aeUnit ?? 'V';
+  const ae = has.ae
+    ? Array.from({ length: has.ae }, (_, c) => col(`ae${c}`, 'float32', unit, 'acoustic-emission', o.aeScale))
+    : Array.from({ length: has.features }, (_, c) => col(`ae${c}_variance`, 'float32', `${unit}^2`, 'acoustic-emission-variance', o.aeScale === undefined ? undefined : o.aeScale ** 2));
+  const labels = has.ttf ? [col('ttf_s', 'float64', 's', 'time-to-failure')] : [];
+  return { mech, ae, labels };
+}
+
 /** Resolve the options against the layout, or refuse (a missing column, a contradiction, nothing to import). */
 export function planImport(path: string, layout: TableLayout, o: CsvImportOptions): ImportPlan {
   const fields: Field[] = [];
@@ -98,15 +112,7 @@ export function planImport(path: string, layout: TableLayout, o: CsvImportOption
   const notes: string[] = [];
   if (iShear >= 0 && !hasMu) notes.push('no normal stress: friction is unknown; training uses the shear stress as the friction target (give --normal-stress-mpa X to compute friction)');
   if (iRms.length) notes.push('AE RMS columns are stored squared, as variances');
-
-  const mech: ColumnSpec[] = [col('time_s', 'float64', 's', 'time')];
-  if (iShear >= 0) mech.push(col('shear_stress_MPa', 'float32', 'MPa', 'shear-stress'));
-  if (iNormal >= 0 || (constNormal !== undefined && iShear >= 0)) mech.push(col('normal_stress_MPa', 'float32', 'MPa', 'normal-stress'));
-  if (hasMu) mech.push(col('mu', 'float32', '1', 'friction'));
-  const ae = iAe.length
-    ? iAe.map((_, c) => col(`ae${c}`, 'float32', o.aeUnit ?? 'V', 'acoustic-emission', o.aeScale))
-    : Array.from({ length: nFeat }, (_, c) => col(`ae${c}_variance`, 'float32', `${o.aeUnit ?? 'V'}^2`, 'acoustic-emission-variance', o.aeScale === undefined ? undefined : o.aeScale ** 2));
-  const labels = iTtf >= 0 ? [col('ttf_s', 'float64', 's', 'time-to-failure')] : [];
+  const { mech, ae, labels } = streamColumns(o, { shear: iShear >= 0, normal: iNormal >= 0 || (constNormal !== undefined && iShear >= 0), mu: hasMu, ae: iAe.length, features: nFeat, ttf: iTtf >= 0 });
   const feat = [...iVar, ...iRms.map((i) => -1 - i)]; // negative: an RMS field, squared
 
   return {
