@@ -7,7 +7,7 @@ import type { Inference } from '../../../model/runtime/inference.ts';
 import { servingPredictor } from '../../../model/runtime/serving-predictor.ts';
 import { inputSeries } from '../../../model/spec.ts';
 import { Rng } from '../../../shared/random.ts';
-import { conditionAll } from '../../../shared/signal/condition.ts';
+import { type ConditionConfig, conditionAll } from '../../../shared/signal/condition.ts';
 import { computeStats } from '../../../shared/signal/normalise.ts';
 import { sessionModel, WarmupStats } from '../../../server/session/live-normalisation.ts';
 
@@ -39,7 +39,7 @@ test('warm-up statistics: the conditioned log10 AE of the first seconds, frictio
   const rng = new Rng(2);
   const aeRateHz = 10_000;
   const ae = Float32Array.from({ length: 40 * aeRateHz }, (_, i) => rng.normal() * 300 * (1 + 0.5 * Math.sin(i / 20_000)));
-  const condition = { inputRateHz: aeRateHz, outputRateHz: 100, mode: 'envelope', channels: 1, channelScales: [1e-4] } as const;
+  const condition: ConditionConfig = { inputRateHz: aeRateHz, outputRateHz: 100, mode: 'envelope', channels: 1, channelScales: [1e-4] };
   const model = { manifest, infer: servingPredictor(fixedInference(3), manifest) };
   const w = new WarmupStats(model, condition, 20);
   for (let i = 0; i < ae.length && !w.ready; i += 1234) w.pushAe(i, [ae.subarray(i, i + 1234)]);
