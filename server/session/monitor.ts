@@ -12,6 +12,7 @@ import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
 import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
 import { SessionAlerting } from './alerting.ts';
+import { type SessionNormalisation, sessionModel, WarmupStats } from './live-normalisation.ts';
 import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/signal/window-preset.ts';
 import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../../pipeline/pipeline.ts';
@@ -67,64 +68,82 @@ export class SessionPredictor {
   /** per model: seconds of AE one window step covers (turns queued windows into a backlog in s) */
   private readonly stepsS: Record<string, number> = {};
   framesIn = 0;
+  private readonly channelScales: number[];
+  private readonly usable: ServingModel[];
+  /** per usable model while warming up; null once the pipelines run */
+  private warmup: WarmupStats[] | null = null;
+  private readonly held: RawChunk[] = [];
 
   constructor(
     private readonly start: StartFrame,
     models: ServingModel[],
     private readonly publish: (f: SessionFrame) => void,
-    onError: (e: unknown) => void,
+    private readonly onError: (e: unknown) => void,
     /** whether any dashboard is connected: the views below are only made for one */
     private readonly watched: () => boolean = () => true,
     alerting: AlertingModel | null = null,
+    /** live normalisation: estimate the session's statistics over its first warmupS seconds (0: the manifests') */
+    live: { warmupS?: number } = {},
   ) {
     this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
     this.forecaster = alerting ? new SessionAlerting(start, alerting) : null;
     const usable = modelsFor(start, models);
-    const channelScales = start.aeChannels.map((c) => c.scale);
-    for (const model of usable) {
-      const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
-      this.stages[model.manifest.target] = stats;
-      this.stepsS[model.manifest.target] = model.manifest.preset.stepS;
-      const rateHz = model.manifest.preset.sampleRateHz;
-      const session = start.session;
-      // the dashboard's views: the input (conditioned AE, its scalogram) once, from the first
-      // model; the predicted scalogram of the friction model
-      // (publish encodes a frame at once, so the arrays need no copy)
-      const first = model === usable[0];
-      const taps: PipelineTaps = {
-        active: watched,
-        conditioned: first ? (startIndex, values) => publish({ type: 'envelope', session, startIndex, rateHz, values }) : undefined,
-        inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
-        outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
-      };
-      const isTtf = model.manifest.target === 'ttf';
-      const decimation = start.aeRateHz / rateHz;
-      // a window is complete when the AE its last conditioned sample needs has arrived
-      const delayAe = Math.ceil(conditioningDelayS({ aeRateHz: start.aeRateHz, channelScales, model }) * start.aeRateHz);
-      const onNowcast = (n: { startIndex: number; values: Float32Array }) => {
-        publish({ type: 'nowcast', session, target: model.manifest.target, startIndex: n.startIndex, rateHz, values: n.values });
-        this.recordLatency((n.startIndex + n.values.length) * decimation + delayAe, this.nowcastLatencyMs);
-        if (isTtf && !this.forecaster) for (let i = 0; i < n.values.length; i++) this.raise(this.ttfThreshold.push(this.clockS, n.values[i]));
-      };
-      const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps, onNowcast });
-      const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
-      let done!: () => void;
-      this.finished.push(new Promise<void>((r) => (done = r)));
-      this.subs.push(
-        this.input.pipe(pipeline).subscribe({
-          complete: () => done(),
-          next: (avg) => {
-            publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
-            // these samples became final when the window starting right after them completed
-            this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation + delayAe, this.latencyMs);
-          },
-          error: (e) => {
-            onError(e);
-            done();
-          },
-        }),
-      );
-    }
+    this.channelScales = start.aeChannels.map((c) => c.scale);
+    this.usable = usable;
+    if (live.warmupS) {
+      // live normalisation: the pipelines start once the warm-up statistics exist; until then the raw chunks wait here
+      for (const m of usable) this.normalisation[m.manifest.target] = { source: 'warming up', warmupS: live.warmupS };
+      this.warmup = usable.map((model) => new WarmupStats(model, { inputRateHz: start.aeRateHz, outputRateHz: model.manifest.preset.sampleRateHz, mode: model.manifest.input.conditioning, channels: this.channelScales.length, channelScales: this.channelScales }, live.warmupS));
+    } else for (const model of usable) this.startPipeline(model, model === usable[0]);
+  }
+
+  /** The statistics each model serves with (status): the manifest's, or the session's after its warm-up. */
+  readonly normalisation: Record<string, SessionNormalisation | { source: 'manifest' } | { source: 'warming up'; warmupS: number }> = {};
+
+  private startPipeline(model: ServingModel, first: boolean): void {
+    const { start, publish, watched, channelScales } = this;
+    this.normalisation[model.manifest.target] ??= { source: 'manifest' };
+    const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
+    this.stages[model.manifest.target] = stats;
+    this.stepsS[model.manifest.target] = model.manifest.preset.stepS;
+    const rateHz = model.manifest.preset.sampleRateHz;
+    const session = start.session;
+    // the dashboard's views: the input (conditioned AE, its scalogram) once, from the first
+    // model; the predicted scalogram of the friction model
+    // (publish encodes a frame at once, so the arrays need no copy)
+    const taps: PipelineTaps = {
+      active: watched,
+      conditioned: first ? (startIndex, values) => publish({ type: 'envelope', session, startIndex, rateHz, values }) : undefined,
+      inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+      outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+    };
+    const isTtf = model.manifest.target === 'ttf';
+    const decimation = start.aeRateHz / rateHz;
+    // a window is complete when the AE its last conditioned sample needs has arrived
+    const delayAe = Math.ceil(conditioningDelayS({ aeRateHz: start.aeRateHz, channelScales, model }) * start.aeRateHz);
+    const onNowcast = (n: { startIndex: number; values: Float32Array }) => {
+      publish({ type: 'nowcast', session, target: model.manifest.target, startIndex: n.startIndex, rateHz, values: n.values });
+      this.recordLatency((n.startIndex + n.values.length) * decimation + delayAe, this.nowcastLatencyMs);
+      if (isTtf && !this.forecaster) for (let i = 0; i < n.values.length; i++) this.raise(this.ttfThreshold.push(this.clockS, n.values[i]));
+    };
+    const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps, onNowcast });
+    const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
+    let done!: () => void;
+    this.finished.push(new Promise<void>((r) => (done = r)));
+    this.subs.push(
+      this.input.pipe(pipeline).subscribe({
+        complete: () => done(),
+        next: (avg) => {
+          publish({ type: 'prediction', session: start.session, target: model.manifest.target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std });
+          // these samples became final when the window starting right after them completed
+          this.recordLatency((avg.startIndex + avg.mean.length + windowSamples) * decimation + delayAe, this.latencyMs);
+        },
+        error: (e) => {
+          this.onError(e);
+          done();
+        },
+      }),
+    );
   }
 
   /** also told every latency (the server's metrics histogram) */
@@ -154,7 +173,7 @@ export class SessionPredictor {
     this.arrivals.push({ aeEnd, ms: performance.now() });
     if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
     if (this.forecaster) this.raise(this.forecaster.push(frame, this.clockS));
-    this.input.next({ startIndex: frame.aeStartIndex, channels: frame.ae });
+    this.feed({ startIndex: frame.aeStartIndex, channels: frame.ae }, frame.mech?.values.mu);
     const mu = frame.mech?.values.mu;
     if (mu && this.slips) {
       for (const e of this.slips.push(frame.mech!.startIndex, mu)) {
@@ -164,6 +183,29 @@ export class SessionPredictor {
       }
       if (this.watched()) this.publishMeasured(frame.mech!.startIndex, mu);
     }
+  }
+
+  /** AE into the pipelines, or, while warming up, into the statistics and the hold (replayed when they start). */
+  private feed(chunk: RawChunk, mu: Float32Array | undefined): void {
+    if (!this.warmup) return this.input.next(chunk);
+    for (const w of this.warmup) {
+      w.pushAe(chunk.startIndex, chunk.channels);
+      if (mu) w.pushFriction(mu);
+    }
+    this.held.push({ startIndex: chunk.startIndex, channels: chunk.channels.map((c) => Float32Array.from(c)) });
+    if (this.warmup.every((w) => w.ready)) this.endWarmup();
+  }
+
+  /** Start the pipelines under the session's statistics and replay what was held: no prediction lost. */
+  private endWarmup(): void {
+    const w = this.warmup!;
+    this.warmup = null;
+    this.usable.forEach((model, k) => {
+      const stats = w[k].result();
+      this.normalisation[model.manifest.target] = stats;
+      this.startPipeline(sessionModel(model, stats), k === 0);
+    });
+    for (const c of this.held.splice(0)) this.input.next(c);
   }
 
   /** Every k-th measured sample on the absolute grid (k = mech rate / display rate): a frame's worth. */
@@ -192,6 +234,7 @@ export class SessionPredictor {
 
   /** End of the session: the pipelines flush what they hold; resolves once they have. */
   end(): Promise<void> {
+    if (this.warmup) this.endWarmup(); // a session shorter than its warm-up: its own statistics so far
     this.input.complete();
     return Promise.all(this.finished).then(() => {
       // a warning still on when the session ends is closed with it
