@@ -21,6 +21,8 @@ export class Monitors {
   private readonly ended: { session: string; monitor: SessionPredictor }[] = [];
   pipelineErrors = 0;
   keepEnded = DEFAULT_KEEP_ENDED;
+  /** live normalisation: each session's own statistics over its first this-many seconds (0: the manifests'); issue 13 */
+  liveNormalisationS = 0;
 
   constructor(
     private readonly models: ServingModel[],
@@ -54,6 +56,7 @@ export class Monitors {
       },
       () => this.hub.stats.subscribers > 0,
       this.alerting,
+      { warmupS: this.liveNormalisationS },
     );
     monitor.onLatency = (kind, ms) => this.metrics.latency(kind, ms);
     this.bySession.set(start.session, monitor);
