@@ -53,6 +53,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   const alerting = extras.alerting !== undefined ? extras.alerting : loadAlertingModel(opts.modelsDir);
   monitors = new Monitors(models, hub, metrics, app.log, alerting);
   monitors.keepEnded = opts.keepEndedSessions;
+  monitors.liveNormalisationS = opts.liveNormalisationS;
   const replays = new ReplayManager(opts.recordingsDir, () => ingestUrlOf(app), opts.producerToken, opts.archiveDir);
   const backend = workers[0]?.backend ?? (extras.models ? 'in-process' : 'none');
 

@@ -27,6 +27,8 @@ export interface ServerOptions {
   pingIntervalMs: number;
   /** ended sessions whose scores and alerts /status and /alerts keep (their archives stay on disk) */
   keepEndedSessions: number;
+  /** live normalisation: each session's own statistics over its first N s of AE and friction (0: the models' manifests') */
+  liveNormalisationS: number;
   /** inference runtime of the models: auto (onnxruntime if installed, else tfjs), onnxruntime, tfjs */
   runtime: string;
   /** log requests and events to stdout */
@@ -56,6 +58,7 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'maxBacklogS', flag: '--max-backlog-s', env: 'SLIPWATCH_MAX_BACKLOG_S', default: 5, doc: 'withhold acks while a session has more than N s of AE waiting for inference' },
   { key: 'pingIntervalMs', flag: '--ping-ms', env: 'SLIPWATCH_PING_MS', default: 15_000, doc: 'keepalive ping interval on /ingest and /stream (a peer must answer within it)' },
   { key: 'keepEndedSessions', flag: '--keep-ended-sessions', env: 'SLIPWATCH_KEEP_ENDED_SESSIONS', default: 8, doc: 'ended sessions kept in /status and /alerts (archives stay on disk)' },
+  { key: 'liveNormalisationS', flag: '--live-normalisation-s', env: 'SLIPWATCH_LIVE_NORMALISATION_S', default: 0, doc: "normalise each session by its own first N s (0: the models' manifest statistics)" },
   { key: 'runtime', flag: '--runtime', env: 'SLIPWATCH_RUNTIME', default: 'auto', doc: 'inference runtime: auto, onnxruntime or tfjs' },
   { key: 'bus', flag: '--bus', env: 'SLIPWATCH_BUS', default: '', doc: 'nats://HOST:PORT: run as an ingest gateway on NATS JetStream (docs/scale-out.md); empty: the embedded single process' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },

@@ -26,6 +26,7 @@ export const statusRoutes: FastifyPluginAsync<StatusSources> = async (app, src) 
     alertScores: perSession((m) => m.scores()),
     latencyMs: perSession((m) => m.latencyMs.summary()),
     nowcastLatencyMs: perSession((m) => m.nowcastLatencyMs.summary()),
+    normalisation: perSession((m) => m.normalisation),
     stages: perSession((m) => ({ framesIn: m.framesIn, infer: m.stages })),
     backend: src.backend,
   }));

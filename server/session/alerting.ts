@@ -2,10 +2,12 @@
  * A session's failure warnings, live and causal: the AE is conditioned once more at the
  * forecaster's own rate (independent of the CED models, so alerts work with any model or none),
  * each conditioned sample's log10 level feeds the forecaster (shared/alerts/hazard.ts) at the
- * moment the frame that completed it arrived (its issue time), and slips reported by the measured
- * friction restart its cycle. The same rules `npm run evaluate` replays (training/alerting-replay.ts).
+ * moment the frame that completed it arrived (its issue time), and slips restart its cycle: those
+ * the measured friction reports when the stream carries it, else those found in the AE itself
+ * (shared/alerts/ae-slips.ts). The same rules `npm run evaluate` replays (training/alerting-replay.ts).
  */
 import type { AlertEvent } from '../../shared/alerts.ts';
+import { AeSlipDetector } from '../../shared/alerts/ae-slips.ts';
 import { type AlertingModel, HazardAlerts } from '../../shared/alerts/hazard.ts';
 import { Conditioner } from '../../shared/signal/condition.ts';
 import type { DataFrame, StartFrame } from '../../shared/protocol/frames.ts';
@@ -17,6 +19,10 @@ export class SessionAlerting {
   private readonly rateHz: number;
   /** time the last sample fed describes, s */
   lastSampleS = 0;
+  /** slips found in the AE, for a stream without measured friction (null: the friction reports them) */
+  private readonly aeSlips: AeSlipDetector | null;
+  /** onsets of the slips found in the AE, s */
+  readonly aeSlipsS: number[] = [];
 
   constructor(
     private readonly start: StartFrame,
@@ -24,6 +30,7 @@ export class SessionAlerting {
   ) {
     this.hazard = new HazardAlerts(model);
     this.rateHz = model.features.rateHz;
+    this.aeSlips = start.mech?.channels.includes('mu') ? null : new AeSlipDetector({ rateHz: this.rateHz });
     this.conditioner = new Conditioner({
       inputRateHz: start.aeRateHz,
       outputRateHz: this.rateHz,
@@ -49,7 +56,13 @@ export class SessionAlerting {
       if (c.kind === 'gap') continue;
       for (let i = 0; i < c.values.length; i++) {
         this.lastSampleS = (c.startIndex + i) / this.rateHz;
-        events.push(...this.hazard.push(this.lastSampleS, issuedS, Math.log10(Math.max(c.values[i], LOG10_FLOOR))));
+        const level = Math.log10(Math.max(c.values[i], LOG10_FLOOR));
+        events.push(...this.hazard.push(this.lastSampleS, issuedS, level));
+        const onset = this.aeSlips?.push(c.startIndex + i, level) ?? null;
+        if (onset !== null) {
+          this.aeSlipsS.push(onset / this.rateHz);
+          events.push(...this.slip(onset / this.rateHz, issuedS));
+        }
       }
     }
     return events;
