@@ -8,6 +8,7 @@ import { columnsOf } from '../shared/recording-meta.ts';
 import { decodeFrame, encodeFrame } from '../shared/protocol/codec.ts';
 import { CLOSE_CODES, PROTOCOL_VERSION, type StartFrame } from '../shared/protocol/frames.ts';
 import { checkSessionName } from '../shared/protocol/session-name.ts';
+import { START_LIMITS } from '../shared/protocol/start-frame.ts';
 import { type OpenedRecording, openRecording, readRecordingStream } from '../recording/recording.ts';
 
 export interface ReplayOptions {
@@ -50,10 +51,14 @@ async function frictionOf(rec: OpenedRecording): Promise<{ mu: Float32Array; rat
   return { mu, rateHz: spec.sampleRateHz, startTimeS: spec.startTimeS };
 }
 
-/** The friction samples whose times fall in an AE frame's span (by each stream's own clock). */
-function frictionFor(f: NonNullable<Awaited<ReturnType<typeof frictionOf>>>, aeRateHz: number, aeStart: number, aeEnd: number) {
+/**
+ * The friction samples whose times fall in an AE frame's span (by each stream's own clock); the
+ * recording's last frame takes every friction sample left (a friction sample at the AE's end time,
+ * e.g. p4677's at 330.000 s, would otherwise never be sent).
+ */
+function frictionFor(f: NonNullable<Awaited<ReturnType<typeof frictionOf>>>, aeRateHz: number, aeStart: number, aeEnd: number, last = false) {
   const first = Math.max(0, Math.ceil((aeStart / aeRateHz - f.startTimeS) * f.rateHz - 1e-9));
-  const end = Math.min(f.mu.length, Math.ceil((aeEnd / aeRateHz - f.startTimeS) * f.rateHz - 1e-9));
+  const end = last ? f.mu.length : Math.min(f.mu.length, Math.ceil((aeEnd / aeRateHz - f.startTimeS) * f.rateHz - 1e-9));
   return { startIndex: first, values: { mu: f.mu.slice(first, Math.max(first, end)) } };
 }
 
@@ -63,7 +68,7 @@ async function* framesOf(rec: OpenedRecording, session: string, frameRows: numbe
   const rate = rec.meta.streams.ae.sampleRateHz;
   // frames count samples from the session's start (originRow in the recording)
   const encode = (seq: number, start: number, ae: Int16Array[] | Float32Array[]) => {
-    const mech = friction ? frictionFor(friction, rate, start, start + ae[0].length) : undefined;
+    const mech = friction ? frictionFor(friction, rate, start, start + ae[0].length, start + ae[0].length >= rec.streams.ae.rows) : undefined;
     // the session's friction counts from the first friction sample at or after its start
     if (mech) mech.startIndex -= frictionFor(friction!, rate, originRow, originRow).startIndex;
     return encodeFrame({ type: 'data', session, seq, aeStartIndex: start - originRow, ae, mech });
@@ -124,6 +129,9 @@ export async function replay(o: ReplayOptions): Promise<{ frames: number; second
     mech: rec.meta.streams.mech && columnsOf(rec.meta.streams.mech, 'friction').length ? { rateHz: rec.meta.streams.mech.sampleRateHz, channels: ['mu'] } : undefined,
     ...(o.preset ? { preset: o.preset } : {}),
     ...(o.models ? { models: o.models } : {}),
+    // experiment time: where the session's first sample is, and the load levels (archived with it)
+    experimentStartS: ae.startTimeS + originRow / ae.sampleRateHz,
+    ...(rec.meta.normalStressSchedule.length <= START_LIMITS.scheduleLevels ? { normalStressSchedule: rec.meta.normalStressSchedule } : {}),
   };
   const t0 = performance.now();
   let attempt = 0;

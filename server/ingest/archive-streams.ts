@@ -19,13 +19,13 @@ function aeColumns(start: StartFrame): ColumnSpec[] {
 }
 
 /** Prediction and alert streams: each row says where it is, since predictions start after a warm-up. */
-function outputStreams(rateHz: number, targets: readonly string[]): Record<string, StreamSpec> {
+function outputStreams(rateHz: number, targets: readonly string[], startTimeS: number): Record<string, StreamSpec> {
   const streams: Record<string, StreamSpec> = {};
   for (const t of targets) {
     streams[`pred_${t}`] = {
       file: `pred_${t}.arrows`,
       sampleRateHz: rateHz,
-      startTimeS: 0,
+      startTimeS,
       columns: [
         { name: 'index', type: 'float64', unit: 'samples', quantity: 'other' },
         { name: 'mean', type: 'float32', unit: t === 'ttf' ? 's' : '1', quantity: t === 'friction' ? 'friction' : 'other' },
@@ -50,8 +50,10 @@ function outputStreams(rateHz: number, targets: readonly string[]): Record<strin
 }
 
 export function streamsFor(start: StartFrame, output: { rateHz: number; targets: readonly string[] } = { rateHz: 1, targets: [] }): Record<string, StreamSpec> {
+  // experiment time of the session's first sample (a replay from 650 s: 650)
+  const t0 = start.experimentStartS ?? 0;
   const streams: Record<string, StreamSpec> = {
-    ae: { file: 'ae.arrows', sampleRateHz: start.aeRateHz, startTimeS: 0, columns: aeColumns(start) },
+    ae: { file: 'ae.arrows', sampleRateHz: start.aeRateHz, startTimeS: t0, columns: aeColumns(start) },
     // an index, not a signal: one row per stored data frame (its "rate" is nominal)
     frames: {
       file: 'frames.arrows',
@@ -64,13 +66,13 @@ export function streamsFor(start: StartFrame, output: { rateHz: number; targets:
       ],
     },
   };
-  Object.assign(streams, outputStreams(output.rateHz, output.targets));
+  Object.assign(streams, outputStreams(output.rateHz, output.targets, t0));
   if (start.mech) {
     const quantity = { shear_stress_MPa: 'shear-stress', normal_stress_MPa: 'normal-stress', mu: 'friction' } as const;
     streams.mech = {
       file: 'mech.arrows',
       sampleRateHz: start.mech.rateHz,
-      startTimeS: 0,
+      startTimeS: t0,
       columns: start.mech.channels.map((c) => ({ name: c, type: 'float32', unit: c === 'mu' ? '1' : 'MPa', quantity: quantity[c] })),
     };
   }

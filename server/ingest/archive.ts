@@ -52,6 +52,8 @@ export class SessionArchive implements SessionStore {
     readonly dir: string,
     lastSeq: number,
     private readonly events: ArchiveEvents,
+    /** experiment time of the session's first sample, s (alerts are archived in experiment time) */
+    private readonly experimentStartS = 0,
   ) {
     this.appendedSeq = lastSeq;
     this.durableSeq = lastSeq;
@@ -84,10 +86,10 @@ export class SessionArchive implements SessionStore {
         domain: 'lab',
         description: `live session ${start.session}`,
         source: { kind: 'instrument', name: start.session, description: JSON.stringify({ preset: start.preset }) },
-        normalStressSchedule: [],
+        normalStressSchedule: start.normalStressSchedule ?? [],
         streams,
       });
-      return new SessionArchive(writer, dir, -1, events);
+      return new SessionArchive(writer, dir, -1, events, start.experimentStartS);
     }
     let meta;
     try {
@@ -103,7 +105,7 @@ export class SessionArchive implements SessionStore {
       const last = writer.rows('frames') > 0 ? writer.lastRow('frames') : { seq: -1, ae_end_index: 0, mech_end_index: 0 };
       writer.truncateToRows('ae', last.ae_end_index);
       if (meta.streams.mech) writer.truncateToRows('mech', last.mech_end_index);
-      return new SessionArchive(writer, dir, last.seq, events);
+      return new SessionArchive(writer, dir, last.seq, events, start.experimentStartS);
     } catch (e) {
       writer.abandon();
       throw e;
@@ -185,9 +187,10 @@ export class SessionArchive implements SessionStore {
     this.appendOutput(`pred_${target}`, mean.length, { index, mean, std });
   }
 
-  /** Archive an alert turning on or off. */
+  /** Archive an alert turning on or off at session time timeS (stored in experiment time). */
   appendAlert(id: number, isOn: boolean, timeS: number, predictedTtfS: number): void {
-    this.appendOutput('alerts', 1, { alert_id: Float64Array.of(id), is_on: Float64Array.of(isOn ? 1 : 0), time_s: Float64Array.of(timeS), predicted_ttf_s: Float64Array.of(predictedTtfS) });
+    const time = Float64Array.of(this.experimentStartS + timeS);
+    this.appendOutput('alerts', 1, { alert_id: Float64Array.of(id), is_on: Float64Array.of(isOn ? 1 : 0), time_s: time, predicted_ttf_s: Float64Array.of(predictedTtfS) });
   }
 
   /**

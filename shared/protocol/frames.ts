@@ -67,6 +67,13 @@ export interface StartFrame {
   preset?: string;
   /** names of the server's models to predict with (default: every model of the preset) */
   models?: string[];
+  /**
+   * experiment time of the session's first AE sample, s (default 0): a replay from 650 s says 650.
+   * Session indices and times still count from the session start; dashboards and the archive add this.
+   */
+  experimentStartS?: number;
+  /** the experiment's normal-stress levels, in experiment time (archived with the session) */
+  normalStressSchedule?: { startS: number; endS: number; normalStressMPa: number }[];
 }
 
 /** A contiguous block of samples. seq counts frames from 0; indices count samples from 0. */

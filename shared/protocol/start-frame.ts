@@ -20,6 +20,11 @@ export const START_LIMITS = {
   presetChars: 64,
   models: 16,
   modelNameChars: 128,
+  /** experiment time of the first sample, s */
+  experimentStartS: { min: 0, max: 1e9 },
+  scheduleLevels: 256,
+  /** a level's normal stress, MPa */
+  normalStressMPa: { min: 0, max: 1e5 },
 } as const;
 
 const PRESET_RE = /^[A-Za-z0-9_.@/-]{1,64}$/;
@@ -42,6 +47,11 @@ export const START_FRAME_SCHEMA: readonly [string, string, string][] = [
   ['mech.channels', 'array', `1-${MECH_CHANNELS.length} distinct of ${MECH_CHANNELS.join(', ')}`],
   ['preset', 'string, optional', `1-${L.presetChars} of A-Z a-z 0-9 _ . @ / -; one of the server's models' presets`],
   ['models', 'array, optional', `1-${L.models} names of the server's models, each 1-${L.modelNameChars} characters`],
+  ['experimentStartS', 'number, optional', `finite, ${L.experimentStartS.min} to ${L.experimentStartS.max} s: experiment time of AE sample 0 (default 0)`],
+  ['normalStressSchedule', 'array, optional', `0-${L.scheduleLevels} levels {startS, endS, normalStressMPa} in experiment time, each startS < endS`],
+  ['normalStressSchedule[].startS', 'number', `finite, ${-L.experimentStartS.max} to ${L.experimentStartS.max} s`],
+  ['normalStressSchedule[].endS', 'number', `finite, above startS, up to ${L.experimentStartS.max} s`],
+  ['normalStressSchedule[].normalStressMPa', 'number', `finite, ${L.normalStressMPa.min} to ${L.normalStressMPa.max} MPa`],
 ];
 
 /** The schema as Markdown table rows (docs/protocol.md shows exactly these). */
@@ -90,6 +100,8 @@ export function validateStart(f: Record<string, unknown>): StartFrame {
     if (!Array.isArray(f.models) || f.models.length === 0 || f.models.length > L.models) fail(`models must be a list of 1-${L.models} model names, got ${shown(f.models)}`);
     models = f.models.map((m, i) => text(`models[${i}]`, m, 1, L.modelNameChars));
   }
+  const experimentStartS = f.experimentStartS === undefined ? undefined : number('experimentStartS', f.experimentStartS, L.experimentStartS, ' s');
+  const normalStressSchedule = f.normalStressSchedule === undefined ? undefined : schedule(f.normalStressSchedule);
   let mech: StartFrame['mech'];
   if (f.mech !== undefined) {
     if (typeof f.mech !== 'object' || f.mech === null) fail(`mech must be a map {rateHz, channels}, got ${shown(f.mech)}`);
@@ -111,5 +123,20 @@ export function validateStart(f: Record<string, unknown>): StartFrame {
     mech,
     ...(f.preset !== undefined ? { preset: f.preset as string } : {}),
     ...(models ? { models } : {}),
+    ...(experimentStartS !== undefined ? { experimentStartS } : {}),
+    ...(normalStressSchedule ? { normalStressSchedule } : {}),
   };
+}
+
+function schedule(v: unknown): NonNullable<StartFrame['normalStressSchedule']> {
+  if (!Array.isArray(v) || v.length > L.scheduleLevels) fail(`normalStressSchedule must be a list of 0-${L.scheduleLevels} levels, got ${shown(v)}`);
+  const span = { min: -L.experimentStartS.max, max: L.experimentStartS.max };
+  return v.map((l: unknown, i) => {
+    if (typeof l !== 'object' || l === null) fail(`normalStressSchedule[${i}] must be a map {startS, endS, normalStressMPa}, got ${shown(l)}`);
+    const m = l as Record<string, unknown>;
+    const startS = number(`normalStressSchedule[${i}].startS`, m.startS, span, ' s');
+    const endS = number(`normalStressSchedule[${i}].endS`, m.endS, span, ' s');
+    if (!(endS > startS)) fail(`normalStressSchedule[${i}].endS must be above its startS (${startS} s), got ${endS}`);
+    return { startS, endS, normalStressMPa: number(`normalStressSchedule[${i}].normalStressMPa`, m.normalStressMPa, L.normalStressMPa, ' MPa') };
+  });
 }
