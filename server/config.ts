@@ -29,6 +29,12 @@ export interface ServerOptions {
   keepEndedSessions: number;
   /** live normalisation: each session's own statistics over its first N s of AE and friction (0: the models' manifests') */
   liveNormalisationS: number;
+  /** keep the archives of server-run replays (copies of recordings the server already has) */
+  keepReplayArchives: boolean;
+  /** archive retention: sessions older than this are deleted, days (0: no age limit) */
+  archiveMaxAgeDays: number;
+  /** archive retention: the oldest sessions are deleted while the archive is larger, MB (0: no size limit) */
+  archiveMaxMB: number;
   /** inference runtime of the models: auto (onnxruntime if installed, else tfjs), onnxruntime, tfjs */
   runtime: string;
   /** log requests and events to stdout */
@@ -59,6 +65,9 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'pingIntervalMs', flag: '--ping-ms', env: 'SLIPWATCH_PING_MS', default: 15_000, doc: 'keepalive ping interval on /ingest and /stream (a peer must answer within it)' },
   { key: 'keepEndedSessions', flag: '--keep-ended-sessions', env: 'SLIPWATCH_KEEP_ENDED_SESSIONS', default: 8, doc: 'ended sessions kept in /status and /alerts (archives stay on disk)' },
   { key: 'liveNormalisationS', flag: '--live-normalisation-s', env: 'SLIPWATCH_LIVE_NORMALISATION_S', default: 0, doc: "normalise each session by its own first N s (0: the models' manifest statistics)" },
+  { key: 'keepReplayArchives', flag: '--keep-replay-archives', env: 'SLIPWATCH_KEEP_REPLAY_ARCHIVES', default: false, doc: 'archive server-run replays too (true/false; by default their archive is deleted when they end)' },
+  { key: 'archiveMaxAgeDays', flag: '--archive-max-age-days', env: 'SLIPWATCH_ARCHIVE_MAX_AGE_DAYS', default: 30, doc: 'delete archived sessions older than N days (0: no age limit)' },
+  { key: 'archiveMaxMB', flag: '--archive-max-mb', env: 'SLIPWATCH_ARCHIVE_MAX_MB', default: 4096, doc: 'delete the oldest archived sessions while the archive exceeds N MB (0: no size limit)' },
   { key: 'runtime', flag: '--runtime', env: 'SLIPWATCH_RUNTIME', default: 'auto', doc: 'inference runtime: auto, onnxruntime or tfjs' },
   { key: 'bus', flag: '--bus', env: 'SLIPWATCH_BUS', default: '', doc: 'nats://HOST:PORT: run as an ingest gateway on NATS JetStream (docs/scale-out.md); empty: the embedded single process' },
   { key: 'log', flag: '--log', env: 'SLIPWATCH_LOG', default: false, doc: 'log requests to stdout (true/false)' },
