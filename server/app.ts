@@ -54,11 +54,11 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   monitors = new Monitors(models, hub, metrics, app.log, alerting);
   monitors.keepEnded = opts.keepEndedSessions;
   monitors.liveNormalisationS = opts.liveNormalisationS;
-  const replays = new ReplayManager(opts.recordingsDir, () => ingestUrlOf(app), opts.producerToken, opts.archiveDir);
+  const replays = new ReplayManager(opts.recordingsDir, () => ingestUrlOf(app), opts.producerToken, opts.archiveDir, opts);
   const backend = workers[0]?.backend ?? (extras.models ? 'in-process' : 'none');
 
   await app.register(healthRoutes);
-  await app.register(statusRoutes, { models, backend, ingest, hub, monitors });
+  await app.register(statusRoutes, { models, backend, ingest, hub, monitors, alerting });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(replayRoutes, { replays, models });
   registerClient(app);

@@ -2,18 +2,28 @@
  * Replays run by the server itself (REST: POST /replay), into its own ws /ingest, so a dashboard
  * can start, pause, resume, seek (a new replay from a new position) and stop them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NormalStressLevel } from '../../shared/recording-meta.ts';
 import { readRecordingMeta } from '../../recording/recording.ts';
 import { replay } from '../../producer/replay.ts';
 import { isSessionName } from '../../shared/protocol/session-name.ts';
+import { pruneArchive, type RetentionPolicy } from './archive-retention.ts';
+
+export interface ReplayArchiving extends RetentionPolicy {
+  /** keep the archive of a replay of a bundled recording (it is a copy of data the server has) */
+  keepReplayArchives: boolean;
+}
+
+export const DEFAULT_REPLAY_ARCHIVING: ReplayArchiving = { keepReplayArchives: false, archiveMaxAgeDays: 0, archiveMaxMB: 0 };
 
 export interface RecordingInfo {
   id: string;
   /** the end of its normal-stress schedule, s (null without one) */
   durationS: number | null;
   levels: NormalStressLevel[];
+  /** why a replay cannot stream it (absent: it can) */
+  unavailable?: string;
 }
 
 export interface ReplayState {
@@ -39,7 +49,26 @@ export class ReplayManager {
     private readonly token: string,
     /** archived sessions are replayable too, as archive/SESSION */
     private readonly archiveDir: string | null = null,
-  ) {}
+    private readonly archiving: ReplayArchiving = DEFAULT_REPLAY_ARCHIVING,
+  ) {
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), 600_000).unref();
+  }
+
+  private readonly pruneTimer: NodeJS.Timeout;
+
+  /** The retention policy, sparing the archives of replays still running. */
+  private prune(): void {
+    if (!this.archiveDir) return;
+    const inUse = new Set([...this.replays.values()].filter((r) => r.state === 'running' || r.state === 'paused').map((r) => r.id));
+    pruneArchive(this.archiveDir, this.archiving, inUse);
+  }
+
+  /** A finished replay's archive goes unless kept: the server closes it once the end is acked. */
+  private dropArchive(id: string): void {
+    if (this.archiving.keepReplayArchives || !this.archiveDir) return;
+    setTimeout(() => rmSync(join(this.archiveDir!, id), { recursive: true, force: true }), 2000).unref();
+  }
 
   /** Recordings that are listed but cannot be read (a damaged recording.json), with the reason. */
   readonly unreadable = new Map<string, string>();
@@ -73,8 +102,13 @@ export class ReplayManager {
     this.unreadable.clear();
     for (const id of this.recordings()) {
       try {
-        const levels = readRecordingMeta(this.pathOf(id)).normalStressSchedule;
-        out.push({ id, durationS: levels.length ? Math.max(...levels.map((l) => l.endS)) : null, levels });
+        const meta = readRecordingMeta(this.pathOf(id));
+        const levels = meta.normalStressSchedule;
+        const ae = meta.streams.ae?.columns.filter((c) => c.quantity === 'acoustic-emission') ?? [];
+        const quantities = [...new Set(meta.streams.ae?.columns.map((c) => c.quantity) ?? [])].join(', ') || 'no AE stream';
+        // the same rule the producer applies (producer/replay.ts), said before anyone clicks Start
+        const unavailable = ae.length ? undefined : `no AE waveform to stream (its AE is ${quantities}); replays need AE waveform channels`;
+        out.push({ id, durationS: levels.length ? Math.max(...levels.map((l) => l.endS)) : null, levels, ...(unavailable ? { unavailable } : {}) });
       } catch (e) {
         this.unreadable.set(id, (e as Error).message.replace(this.pathOf(id), id));
       }
@@ -87,6 +121,7 @@ export class ReplayManager {
     if (speed !== 'max' && !(speed > 0)) throw new Error(`speed must be > 0 or "max", got ${speed}`);
     // a valid session name (shared/protocol.ts: 1-64 of [A-Za-z0-9_.-]) that says what is replayed
     const id = `replay-${recording.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-32)}-${Date.now().toString(36)}-${this.n++}`;
+    this.prune();
     const abort = new AbortController();
     const st: ReplayState & { abort: AbortController } = { id, recording, speed, fromS, sentS: fromS, totalS: 0, state: 'running', abort };
     this.replays.set(id, st);
@@ -105,17 +140,19 @@ export class ReplayManager {
         st.sentS = sentS;
         st.totalS = totalS;
       },
-    }).then(
-      () => {
-        if (st.state !== 'stopped') st.state = 'done';
-      },
-      (e: Error) => {
-        if (st.state !== 'stopped') {
-          st.state = 'failed';
-          st.error = e.message;
-        }
-      },
-    );
+    })
+      .then(
+        () => {
+          if (st.state !== 'stopped') st.state = 'done';
+        },
+        (e: Error) => {
+          if (st.state !== 'stopped') {
+            st.state = 'failed';
+            st.error = e.message;
+          }
+        },
+      )
+      .finally(() => this.dropArchive(id));
     return this.view(st);
   }
 
@@ -136,6 +173,7 @@ export class ReplayManager {
   }
 
   stopAll(): void {
+    clearInterval(this.pruneTimer);
     for (const s of this.replays.values()) if (s.state === 'running' || s.state === 'paused') this.control(s.id, 'stop');
   }
 

@@ -19,6 +19,7 @@ function checkReplay(req: ReplayRequest, replays: ReplayManager, models: Serving
   const infos = replays.recordingInfos();
   const info = infos.find((r) => r.id === req.recording);
   if (!info) throw new RefusedRequest(`unknown recording ${JSON.stringify(req.recording)}; available: ${infos.map((r) => r.id).join(', ') || 'none'}`);
+  if (info.unavailable) throw new RefusedRequest(`${req.recording} cannot be replayed: ${info.unavailable}`);
   if (req.fromS !== undefined && info.durationS !== null && req.fromS >= info.durationS)
     throw new RefusedRequest(`fromS ${req.fromS} is past the end of ${req.recording} (${info.durationS} s); choose 0 to ${info.durationS} s`);
   try {

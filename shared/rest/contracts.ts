@@ -18,6 +18,8 @@ export interface RecordingInfo {
   /** the end of its normal-stress schedule, s (null without one) */
   durationS: number | null;
   levels: NormalStressLevel[];
+  /** why a replay cannot stream it, e.g. no AE waveform (absent: it can) */
+  unavailable?: string;
 }
 
 /** GET /recordings */
@@ -93,12 +95,43 @@ export interface LatencySummary {
   count: number;
 }
 
-/** GET /status (the fields the dashboard reads; the server sends more counters) */
+/** The failure forecaster's alert rule: on above onAbove (held minDurationS), off below offBelow. */
+export interface AlertingInfo {
+  /** the probability is of a slip within this horizon, s */
+  horizonS: number;
+  onAbove: number;
+  offBelow: number;
+  minDurationS: number;
+  clearAfterS: number;
+}
+
+/** A session in experiment time: session time t is experiment time experimentStartS + t. */
+export interface SessionInfo {
+  experimentId: string;
+  experimentStartS: number;
+  normalStressSchedule: NormalStressLevel[];
+  /** false once the producer ended it */
+  running: boolean;
+}
+
+/** Per session and model: windows into and out of inference and those waiting now. */
+export interface StageCounters {
+  framesIn: number;
+  /** seconds of AE waiting for inference in the slowest pipeline (flow control holds acks above --max-backlog-s) */
+  backlogS: number;
+  infer: Record<string, { windowsIn: number; windowsOut: number; batches: number; queued: number; maxQueued: number }>;
+}
+
+/** GET /status (the fields the dashboard reads; the server sends more counters). Floats have at most 4 decimals. */
 export interface StatusBody {
   uptimeS: number;
   backend: string;
   models: ModelSummary[];
-  ingest: { framesAccepted: number; samplesAccepted: number; rejected: Record<string, number>; activeSessions: number };
+  ingest: { framesAccepted: number; samplesAccepted: number; rejected: Record<string, number>; activeSessions: number; holds?: number; heldSessions?: number };
+  /** null without a failure forecaster (alerts are then a threshold on the TTF nowcast) */
+  alerting: AlertingInfo | null;
+  sessions: Record<string, SessionInfo>;
+  stages: Record<string, StageCounters>;
   stream: { subscribers: number; framesSent: number; framesSkipped: number; dropped: Record<string, number> };
   pipelineErrors: number;
   latencyMs: Record<string, LatencySummary | null>;

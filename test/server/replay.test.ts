@@ -3,7 +3,7 @@
  * connection mid-stream: the archive holds the recording's AE exactly once.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -50,7 +50,7 @@ test('a replay that loses its connection twice resumes and archives every sample
 
 test('REST replay control: list recordings, start, pause, resume, stop; bad requests get 400', async () => {
   const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
-  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'archive-rest'), modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, maxFrameBytes: 8 << 20 });
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'archive-rest'), modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, maxFrameBytes: 8 << 20, keepReplayArchives: true });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const listed = (await app.inject('/recordings')).json() as { recordings: { id: string; durationS: number; levels: { normalStressMPa: number }[] }[] };
   assert.deepEqual(listed.recordings.map((r) => r.id), ['p4677-mini', 'sim-mini']);
@@ -87,4 +87,32 @@ test('REST replay control: list recordings, start, pause, resume, stop; bad requ
   const original = (await readWholeStream(join(recordings, 'p4677-mini', 'ae.arrows'))).columns;
   assert.ok(stored.ae0_counts.length > 0);
   assert.deepEqual(stored.ae0_counts, original.ae0_counts.subarray(100_000, 100_000 + stored.ae0_counts.length));
+});
+
+test('by default a server-run replay is not archived, and the archive keeps to its size limit', async () => {
+  const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
+  const archive = join(root, 'archive-default');
+  // an old session (a 2 MB file) the size limit removes when the server starts
+  mkdirSync(join(archive, 'old-session'), { recursive: true });
+  writeFileSync(join(archive, 'old-session', 'ae.arrows'), Buffer.alloc(2 << 20));
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: archive, modelsDir: join(root, 'none'), recordingsDir: recordings, flushIntervalMs: 5, archiveMaxMB: 1 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  assert.ok(!existsSync(join(archive, 'old-session')), 'over the size limit: the oldest session went');
+  const started = (await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4677-mini', speed: 'max', fromS: 35 } })).json();
+  for (let i = 0; i < 100 && (await app.inject('/replay')).json().replays[0].state === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await app.inject('/replay')).json().replays[0].state, 'done');
+  for (let i = 0; i < 50 && existsSync(join(archive, started.id)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!existsSync(join(archive, started.id)), 'the replay left no archive');
+  await app.close();
+});
+
+test('a recording a replay cannot stream (sim: no AE waveform) is listed with the reason and refused up front', async () => {
+  const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, 'archive-sim'), modelsDir: join(root, 'none'), recordingsDir: recordings });
+  const sim = (await app.inject('/recordings')).json().recordings.find((r: { id: string }) => r.id === 'sim-mini');
+  assert.match(sim.unavailable, /no AE waveform/);
+  const r = await app.inject({ method: 'POST', url: '/replay', payload: { recording: 'sim-mini' } });
+  assert.equal(r.statusCode, 400);
+  assert.match(r.json().error, /sim-mini cannot be replayed: .*no AE waveform/);
+  await app.close();
 });
