@@ -1,18 +1,23 @@
 /**
- * Alerts: the live banner (an alert is on), and the timeline of alerts and measured slips, newest
- * first: each alert with its issue time and when it cleared, each slip with its outcome (warned,
- * late, missed) and its real lead from the alert's issue time, by the one scoring module
- * (shared/alerts.ts: scoreWarnings) the server and evaluation use. Running counts come from the
- * server (status) and are shown here.
+ * Alerts: the live banner (an alert is on; it clears when the alert clears or the session ends),
+ * and the timeline of alerts and measured slips, newest first, in experiment time: each alert with
+ * its issue time, probability, predicted TTF +- std and when it cleared; each slip with its outcome
+ * (warned, late, missed) and its real lead from the alert's issue time. Outcomes and the counts
+ * above the list come from the one scoring module (shared/alerts.ts: scoreWarnings) the server and
+ * evaluation use, over exactly the alerts and slips listed, so the counts match the rows.
  */
-import { type Alert, type AlertScores, DEFAULT_LEAD_S, median, scoreWarnings } from '../shared/alerts.ts';
+import { type Alert, DEFAULT_LEAD_S, median, scoreWarnings } from '../shared/alerts.ts';
 import type { Marks } from './charts.ts';
 
 const MAX_ROWS = 200;
+const t = (s: number) => `${s.toFixed(1)} s`;
 
 export class AlertsPanel {
-  private alerts: Alert[] = [];
+  private alerts: { alert: Alert; row: HTMLLIElement }[] = [];
   private slips: { tS: number; dropMu: number; row: HTMLLIElement }[] = [];
+  /** session time the session has reached (alerts still on are scored as on until then) */
+  private nowS = 0;
+  private ended = false;
 
   constructor(
     private readonly banner: HTMLElement,
@@ -26,60 +31,81 @@ export class AlertsPanel {
   reset(): void {
     this.alerts = [];
     this.slips = [];
+    this.nowS = 0;
+    this.ended = false;
     this.marks.alerts.length = 0;
     this.marks.slipsS.length = 0;
     this.list.replaceChildren();
     this.showBanner(null);
-    this.counts.textContent = 'no scores yet';
+    this.counts.textContent = 'no alerts or slips yet';
+  }
+
+  /** Session time the data has reached (from the charts' newest sample). */
+  advance(nowS: number): void {
+    this.nowS = Math.max(this.nowS, nowS);
   }
 
   onAlert(event: 'on' | 'off', alert: Alert): void {
-    const i = this.alerts.findIndex((a) => a.id === alert.id);
-    if (i >= 0) this.alerts[i] = alert;
-    else this.alerts.push(alert);
+    const found = this.alerts.find((a) => a.alert.id === alert.id);
+    if (found) found.alert = alert;
+    else this.alerts.push({ alert, row: this.row('alert') });
     if (this.alerts.length > MAX_ROWS) this.alerts.shift();
-    this.marks.alerts.splice(0, this.marks.alerts.length, ...this.alerts);
-    this.showBanner(event === 'on' ? alert : null);
-    if (event === 'on') this.row('alert', `alert #${alert.id} issued at ${alert.onS.toFixed(1)} s: ${describe(alert)}`);
-    else this.row('alert', `alert #${alert.id} cleared at ${alert.offS?.toFixed(1)} s (issued ${alert.onS.toFixed(1)} s)`);
-    this.annotateSlips();
+    this.marks.alerts.splice(0, this.marks.alerts.length, ...this.alerts.map((a) => a.alert));
+    this.advance(alert.offS ?? alert.onS);
+    this.showBanner(event === 'on' && !this.ended ? alert : null);
+    this.render();
   }
 
   onSlip(tS: number, dropMu: number): void {
-    this.slips.push({ tS, dropMu, row: this.row('slip', '') });
+    this.slips.push({ tS, dropMu, row: this.row('slip') });
     if (this.slips.length > MAX_ROWS) this.slips.shift();
     this.marks.slipsS.splice(0, this.marks.slipsS.length, ...this.slips.map((s) => s.tS));
-    this.annotateSlips();
+    this.advance(tS);
+    this.render();
   }
 
-  showScores(s: AlertScores | null): void {
-    if (!s) return;
-    const lead = s.leadTimesS.length ? `, median lead ${median(s.leadTimesS).toFixed(1)} s` : '';
-    const warned = s.warnedSlips ?? s.hits;
-    this.counts.textContent = `warned ${warned} of ${s.slips ?? warned + s.misses} slips (>= ${DEFAULT_LEAD_S} s ahead) · false alarms ${s.falseAlarms}${lead}`;
+  /** The session ended (its replay is done, stopped or failed): no alert is on any more. */
+  sessionEnded(why: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.showBanner(null);
+    this.counts.dataset.ended = why;
+    this.render();
   }
 
-  /** Each slip's outcome by the one scoring rule; an alert still on counts as on until now. */
-  private annotateSlips(): void {
-    const now = Math.max(0, ...this.slips.map((s) => s.tS), ...this.alerts.map((a) => a.offS ?? a.onS));
-    const scored = scoreWarnings(this.alerts, this.slips.map((s) => s.tS), { fromS: -Infinity, toS: now + 1e-9, sessionEndS: now });
+  /** Times changed meaning (the session's experiment start became known): rewrite every row. */
+  render(): void {
+    const off = this.marks.offsetS;
+    const alerts = this.alerts.map((a) => a.alert);
+    const scored = scoreWarnings(alerts, this.slips.map((s) => s.tS), { fromS: -Infinity, toS: this.nowS + 1e-9, sessionEndS: this.nowS });
+    for (const { alert: a, row } of this.alerts) {
+      const cleared = a.offS !== undefined ? `cleared ${t(a.offS + off)} (on ${(a.offS - a.onS).toFixed(1)} s)` : this.ended ? 'still on when the session ended' : 'on now';
+      row.textContent = `alert #${a.id} issued ${t(a.onS + off)}: ${describe(a)}; ${cleared}`;
+    }
     this.slips.forEach((s, k) => {
       const o = scored.perSlip[k];
-      const a = o.alert >= 0 ? this.alerts[o.alert] : null;
-      const by = !a ? 'no alert on at the onset' : `${o.outcome} by alert #${a.id}, issued ${o.leadS.toFixed(1)} s ahead`;
-      s.row.textContent = `slip at ${s.tS.toFixed(1)} s (drop ${s.dropMu.toFixed(3)}): ${by}`;
+      const a = o.alert >= 0 ? alerts[o.alert] : null;
+      const by = !a ? 'missed (no alert on at the onset)' : o.outcome === 'warned' ? `warned by alert #${a.id}, issued ${o.leadS.toFixed(1)} s ahead` : `late: alert #${a.id} issued only ${o.leadS.toFixed(1)} s ahead (< ${DEFAULT_LEAD_S} s)`;
+      s.row.textContent = `slip ${t(s.tS + off)} (drop ${s.dropMu.toFixed(3)}): ${by}`;
+      s.row.dataset.outcome = a ? o.outcome : 'missed';
     });
+    const lead = scored.leadTimesS.length ? ` · median lead ${median(scored.leadTimesS).toFixed(1)} s` : '';
+    const ended = this.ended ? ` · session ${this.counts.dataset.ended}` : '';
+    this.counts.textContent =
+      this.slips.length || this.alerts.length
+        ? `warned ${scored.warnedSlips} of ${scored.slips} slips (alert on >= ${DEFAULT_LEAD_S} s before), late ${scored.lateSlips}, missed ${scored.missedSlips} · false alarms ${scored.falseAlarms}${lead}${ended}`
+        : `no alerts or slips yet${ended}`;
+    Object.assign(this.counts.dataset, { warned: scored.warnedSlips, slips: scored.slips, falseAlarms: scored.falseAlarms });
   }
 
   private showBanner(a: Alert | null): void {
     this.banner.hidden = !a;
-    this.banner.textContent = a ? `Failure predicted: alert #${a.id}, ${describe(a)} (issued at ${a.onS.toFixed(1)} s)` : '';
+    this.banner.textContent = a ? `Failure predicted: alert #${a.id} issued at ${t(a.onS + this.marks.offsetS)}: ${describe(a)}` : '';
   }
 
-  private row(kind: 'alert' | 'slip', text: string): HTMLLIElement {
+  private row(kind: 'alert' | 'slip'): HTMLLIElement {
     const li = document.createElement('li');
     li.className = kind;
-    li.textContent = text;
     this.list.prepend(li);
     while (this.list.children.length > MAX_ROWS) this.list.lastElementChild!.remove();
     return li;
@@ -90,5 +116,5 @@ export class AlertsPanel {
 function describe(a: Alert): string {
   const p = a.probability !== undefined ? `P(slip within ${a.horizonS} s) ${(100 * a.probability).toFixed(0)} %, ` : '';
   const sd = a.ttfStdS !== undefined ? ` +- ${a.ttfStdS.toFixed(1)}` : '';
-  return `${p}time to failure ${a.predictedTtfS.toFixed(1)}${sd} s`;
+  return `${p}predicted TTF ${a.predictedTtfS.toFixed(1)}${sd} s`;
 }

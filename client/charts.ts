@@ -1,48 +1,77 @@
 /**
- * The three time charts (uPlot), sharing one cursor: AE envelope; friction measured and predicted
- * with a +-1 std band; time to failure predicted (band) against measured. Alerts are shaded and
- * slips marked on the friction and TTF charts.
+ * The four time charts (uPlot), sharing one cursor and one experiment-time axis: AE envelope;
+ * friction measured, averaged (+-1 std band) and nowcast; time to failure the same against the
+ * measured countdown; the failure probability with the alert rule's thresholds. Alerts are shaded
+ * and slips marked on every chart. Data arrive in session time; offsetS (the session's
+ * experimentStartS) turns them into experiment time.
  */
 import uPlot from 'uplot';
 import type { SeriesName } from './messages.ts';
 
 export interface Marks {
-  alerts: { onS: number; offS?: number }[];
+  /** session time, s */
+  alerts: { onS: number; offS?: number; probability?: number }[];
   slipsS: number[];
+  /** the alert rule drawn on the probability chart (null: no forecaster) */
+  thresholds: { onAbove: number; offBelow: number } | null;
+  offsetS: number;
 }
 
 const SYNC = 'slipwatch';
-const BAND = 'rgba(31, 119, 180, 0.18)';
-const PRED = '#1f77b4';
-const MEAS = '#333';
+export const COLOURS = { band: 'rgba(31, 119, 180, 0.18)', avg: '#1f77b4', now: '#ff7f0e', meas: '#333', alert: 'rgba(214, 39, 40, 0.15)', slip: 'rgba(0, 0, 0, 0.6)', prob: '#9467bd' };
 
-/** Shade alerts and mark slips: drawn under the series on every redraw. */
-function marksPlugin(marks: Marks): uPlot.Plugin {
+/** Shade alerts, mark slips (and thresholds on the probability chart): drawn under the series. */
+function marksPlugin(marks: Marks, thresholds = false): uPlot.Plugin {
   return {
     hooks: {
       drawClear: (u: uPlot) => {
         const ctx = u.ctx;
-        const { top, height } = u.bbox;
+        const { top, height, left, width } = u.bbox;
         const [x0, x1] = [u.scales.x.min ?? 0, u.scales.x.max ?? 0];
+        const off = marks.offsetS;
         ctx.save();
-        ctx.fillStyle = 'rgba(214, 39, 40, 0.15)';
+        ctx.fillStyle = COLOURS.alert;
         for (const a of marks.alerts) {
-          const from = Math.max(a.onS, x0);
-          const to = Math.min(a.offS ?? x1, x1);
+          const from = Math.max(a.onS + off, x0);
+          const to = Math.min(a.offS === undefined ? x1 : a.offS + off, x1);
           if (to <= from) continue;
           const l = u.valToPos(from, 'x', true);
           ctx.fillRect(l, top, u.valToPos(to, 'x', true) - l, height);
         }
-        ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
+        ctx.strokeStyle = COLOURS.slip;
         ctx.setLineDash([4, 3]);
-        ctx.lineWidth = 1;
+        ctx.lineWidth = devicePixelRatio;
         for (const s of marks.slipsS) {
-          if (s < x0 || s > x1) continue;
-          const x = Math.round(u.valToPos(s, 'x', true)) + 0.5;
+          if (s + off < x0 || s + off > x1) continue;
+          const x = Math.round(u.valToPos(s + off, 'x', true)) + 0.5;
           ctx.beginPath();
           ctx.moveTo(x, top);
           ctx.lineTo(x, top + height);
           ctx.stroke();
+        }
+        // each alert's probability at its issue time (what the rule fired on)
+        if (thresholds) {
+          ctx.fillStyle = '#c62828';
+          for (const a of marks.alerts) {
+            if (a.probability === undefined || a.onS + off < x0 || a.onS + off > x1) continue;
+            ctx.beginPath();
+            ctx.arc(u.valToPos(a.onS + off, 'x', true), u.valToPos(a.probability, 'y', true), 3 * devicePixelRatio, 0, 2 * Math.PI);
+            ctx.fill();
+          }
+        }
+        if (thresholds && marks.thresholds) {
+          for (const [v, colour] of [
+            [marks.thresholds.onAbove, '#c62828'],
+            [marks.thresholds.offBelow, '#2e7d32'],
+          ] as const) {
+            const y = Math.round(u.valToPos(v, 'y', true)) + 0.5;
+            ctx.strokeStyle = colour;
+            ctx.setLineDash([6, 4]);
+            ctx.beginPath();
+            ctx.moveTo(left, y);
+            ctx.lineTo(left + width, y);
+            ctx.stroke();
+          }
         }
         ctx.restore();
       },
@@ -50,75 +79,86 @@ function marksPlugin(marks: Marks): uPlot.Plugin {
   };
 }
 
-function options(title: string, width: number, height: number, series: uPlot.Series[], extra: Partial<uPlot.Options> = {}): uPlot.Options {
+const fmt = (digits: number) => (_u: uPlot, v: number | null) => (v == null ? '-' : v.toFixed(digits));
+
+function options(title: string, unit: string, width: number, height: number, series: uPlot.Series[], extra: Partial<uPlot.Options> = {}): uPlot.Options {
   return {
     title,
     width,
     height,
     cursor: { sync: { key: SYNC }, drag: { x: false, y: false } },
     scales: { x: { time: false } },
-    axes: [{ label: 'time (s)' }, { size: 60 }],
+    axes: [{ label: 'experiment time (s)', labelSize: 18, size: 36 }, { label: unit, labelSize: 18, size: 62 }],
     legend: { live: true },
-    series: [{ label: 't (s)', value: (_u, v) => (v == null ? '-' : v.toFixed(2)) }, ...series],
+    series: [{ label: 't (s)', value: fmt(2) }, ...series],
     ...extra,
   };
 }
 
-const line = (label: string, stroke: string, width = 1.5, dash?: number[]): uPlot.Series => ({ label, stroke, width, dash, spanGaps: false, points: { show: false } });
-const bound = (label: string): uPlot.Series => ({ label, stroke: 'transparent', width: 0, points: { show: false }, spanGaps: false });
+const line = (label: string, stroke: string, digits: number, width = 1.5, dash?: number[]): uPlot.Series => ({ label, stroke, width, dash, spanGaps: false, points: { show: false }, value: fmt(digits) });
+// the band's upper bound carries the band's swatch in the legend; the lower bound is hidden there
+const bandTop = (digits: number): uPlot.Series => ({ label: '+-1 std band (upper)', stroke: 'transparent', fill: COLOURS.band, width: 0, points: { show: false }, spanGaps: false, value: fmt(digits) });
+const bandLow = (digits: number): uPlot.Series => ({ label: '(lower)', stroke: 'transparent', width: 0, points: { show: false }, spanGaps: false, value: fmt(digits) });
 
 type Data = (number | null)[][];
+type Name = 'ae' | 'friction' | 'ttf' | 'prob';
+export const CHART_SHARE: Record<Name, number> = { ae: 0.2, friction: 0.3, ttf: 0.3, prob: 0.2 };
 
 export class Charts {
-  private readonly ae: uPlot;
-  private readonly friction: uPlot;
-  private readonly ttf: uPlot;
-  private readonly data: Record<'ae' | 'friction' | 'ttf', Data> = { ae: [[], []], friction: [[], [], [], [], []], ttf: [[], [], [], [], []] };
+  private readonly charts: Record<Name, uPlot>;
+  private readonly data: Record<Name, Data> = { ae: [[], []], friction: [[], [], [], [], [], []], ttf: [[], [], [], [], [], []], prob: [[], []] };
 
-  constructor(root: { ae: HTMLElement; friction: HTMLElement; ttf: HTMLElement }, width: number, readonly marks: Marks) {
+  constructor(root: Record<Name, HTMLElement>, width: number, height: number, readonly marks: Marks) {
     const plugins = [marksPlugin(marks)];
-    this.ae = new uPlot(
-      options('AE envelope (conditioned, model rate)', width, 150, [line('envelope', '#7f7f7f')], { scales: { x: { time: false }, y: { distr: 3 } } }),
-      this.data.ae as uPlot.AlignedData,
-      root.ae,
-    );
-    this.friction = new uPlot(
-      { ...options('Friction coefficient', width, 220, [line('measured', MEAS), line('predicted', PRED, 2), bound('+1 std'), bound('-1 std')]), bands: [{ series: [3, 4], fill: BAND }], plugins },
-      this.data.friction as uPlot.AlignedData,
-      root.friction,
-    );
-    this.ttf = new uPlot(
-      { ...options('Time to failure (s)', width, 200, [line('measured', MEAS, 1.5, [6, 3]), line('predicted', PRED, 2), bound('+1 std'), bound('-1 std')]), bands: [{ series: [3, 4], fill: BAND }], plugins },
-      this.data.ttf as uPlot.AlignedData,
-      root.ttf,
-    );
+    const h = (n: Name) => Math.max(70, Math.round(height * CHART_SHARE[n]));
+    this.charts = {
+      ae: new uPlot({ ...options('AE envelope (conditioned, channel norm)', 'V (log)', width, h('ae'), [line('envelope', '#7f7f7f', 4)], { scales: { x: { time: false }, y: { distr: 3 } } }), plugins }, this.data.ae as uPlot.AlignedData, root.ae),
+      friction: new uPlot(
+        { ...options('Friction coefficient', 'mu', width, h('friction'), [line('measured', COLOURS.meas, 4), line('averaged (acausal)', COLOURS.avg, 4, 2), bandTop(4), bandLow(4), line('nowcast (causal)', COLOURS.now, 4, 1)]), bands: [{ series: [3, 4], fill: COLOURS.band }], plugins },
+        this.data.friction as uPlot.AlignedData,
+        root.friction,
+      ),
+      ttf: new uPlot(
+        { ...options('Time to failure', 's', width, h('ttf'), [line('measured', COLOURS.meas, 2, 1.5, [6, 3]), line('averaged (acausal)', COLOURS.avg, 2, 2), bandTop(2), bandLow(2), line('nowcast (causal)', COLOURS.now, 2, 1)]), bands: [{ series: [3, 4], fill: COLOURS.band }], plugins },
+        this.data.ttf as uPlot.AlignedData,
+        root.ttf,
+      ),
+      prob: new uPlot(
+        { ...options('Failure probability', 'P', width, h('prob'), [line('P(slip within horizon)', COLOURS.prob, 2, 1.5)], { scales: { x: { time: false }, y: { range: [0, 1] } } }), plugins: [marksPlugin(marks, true)] },
+        this.data.prob as uPlot.AlignedData,
+        root.prob,
+      ),
+    };
   }
 
   /** The plotting area's left edge and width in CSS pixels (heat maps line up with it). */
   plotArea(): { left: number; width: number } {
-    const b = this.friction.bbox;
+    const b = this.charts.friction.bbox;
     return { left: b.left / devicePixelRatio, width: b.width / devicePixelRatio };
   }
 
+  /** The visible experiment-time range. */
   xRange(): [number, number] {
-    return [this.friction.scales.x.min ?? 0, this.friction.scales.x.max ?? 0];
+    const x = this.charts.friction.scales.x;
+    return [x.min ?? 0, x.max ?? 0];
   }
 
-  setSize(width: number): void {
-    for (const [c, h] of [
-      [this.ae, 150],
-      [this.friction, 220],
-      [this.ttf, 200],
-    ] as const)
-      c.setSize({ width, height: h });
+  setSize(width: number, height: number): void {
+    for (const n of Object.keys(this.charts) as Name[]) this.charts[n].setSize({ width, height: Math.max(70, Math.round(height * CHART_SHARE[n])) });
+  }
+
+  /** Redraw the marks (an alert or slip came, the offset changed) without new data. */
+  redraw(): void {
+    for (const c of Object.values(this.charts)) c.redraw(false, false);
   }
 
   /** New data: reuse the arrays (no garbage per frame); NaN becomes null, which uPlot draws as a gap. */
   update(x: Float64Array, s: Record<SeriesName, Float32Array>): void {
+    const off = this.marks.offsetS;
     const fill = (d: Data, cols: ((i: number) => number)[]) => {
-      for (const col of [0, ...cols.map((_, k) => k + 1)]) d[col].length = x.length;
+      for (let col = 0; col <= cols.length; col++) d[col].length = x.length;
       for (let i = 0; i < x.length; i++) {
-        d[0][i] = x[i];
+        d[0][i] = x[i] + off;
         for (let k = 0; k < cols.length; k++) {
           const v = cols[k](i);
           d[k + 1][i] = Number.isFinite(v) ? v : null;
@@ -126,10 +166,9 @@ export class Charts {
       }
     };
     fill(this.data.ae, [(i) => s.envelope[i]]);
-    fill(this.data.friction, [(i) => s.measuredMu[i], (i) => s.frictionMean[i], (i) => s.frictionMean[i] + s.frictionStd[i], (i) => s.frictionMean[i] - s.frictionStd[i]]);
-    fill(this.data.ttf, [(i) => s.ttfMeasured[i], (i) => s.ttfMean[i], (i) => s.ttfMean[i] + s.ttfStd[i], (i) => s.ttfMean[i] - s.ttfStd[i]]);
-    this.ae.setData(this.data.ae as uPlot.AlignedData);
-    this.friction.setData(this.data.friction as uPlot.AlignedData);
-    this.ttf.setData(this.data.ttf as uPlot.AlignedData);
+    fill(this.data.friction, [(i) => s.measuredMu[i], (i) => s.frictionMean[i], (i) => s.frictionMean[i] + s.frictionStd[i], (i) => s.frictionMean[i] - s.frictionStd[i], (i) => s.frictionNow[i]]);
+    fill(this.data.ttf, [(i) => s.ttfMeasured[i], (i) => s.ttfMean[i], (i) => s.ttfMean[i] + s.ttfStd[i], (i) => s.ttfMean[i] - s.ttfStd[i], (i) => s.ttfNow[i]]);
+    fill(this.data.prob, [(i) => s.probability[i]]);
+    for (const n of Object.keys(this.charts) as Name[]) this.charts[n].setData(this.data[n] as uPlot.AlignedData);
   }
 }

@@ -23,6 +23,25 @@ function divergingLut(): Uint32Array {
   return lut;
 }
 const LUT = divergingLut();
+
+/** The map as a CSS gradient (the page's colour bar shows exactly these colours). */
+export function lutGradient(): string {
+  const stops = [0, 32, 64, 96, 128, 160, 192, 224, 255].map((i) => {
+    const v = LUT[i];
+    return `rgb(${v & 255}, ${(v >> 8) & 255}, ${(v >> 16) & 255}) ${((100 * i) / 255).toFixed(0)}%`;
+  });
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}
+
+/** Pixels under the image kept for the time axis. */
+const AXIS_PX = 14;
+
+/** A "nice" tick step (1, 2 or 5 x 10^k) giving about n ticks over span. */
+function niceStep(span: number, n: number): number {
+  const raw = span / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((k) => k * p).find((s) => s >= raw) ?? 10 * p;
+}
 const EMPTY = 0xffeeeeee; // light grey, ABGR in little-endian memory
 
 export class Heatmap {
@@ -67,8 +86,11 @@ export class Heatmap {
     }
   }
 
-  /** Draw the time range [t0S, t1S) across the canvas's plotting area [left, left + width). */
-  draw(t0S: number, t1S: number, left: number, width: number): void {
+  /**
+   * Draw the session-time range [t0S, t1S) across the canvas's plotting area [left, left + width),
+   * with period ticks on the left and an experiment-time axis (session time + offsetS) below.
+   */
+  draw(t0S: number, t1S: number, left: number, width: number, offsetS = 0): void {
     const g = this.geometry;
     const ctx = this.canvas.getContext('2d')!;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
@@ -88,7 +110,7 @@ export class Heatmap {
     }
     this.scratch.getContext('2d')!.putImageData(this.image, 0, 0);
     ctx.imageSmoothingEnabled = false;
-    const h = this.canvas.height;
+    const h = this.canvas.height - AXIS_PX;
     ctx.drawImage(this.scratch, 0, 0, w, g.scales, left, 0, width, h);
     // hatch the cone of influence
     const rowH = h / g.scales;
@@ -108,6 +130,34 @@ export class Heatmap {
       }
       ctx.stroke();
       ctx.restore();
+    }
+    ctx.restore();
+    this.axes(ctx, g, t0S + offsetS, t1S + offsetS, left, width, h);
+  }
+
+  /** Period ticks (s) at a few scales on the left; time ticks (experiment s) below. */
+  private axes(ctx: CanvasRenderingContext2D, g: TileGeometry, t0: number, t1: number, left: number, width: number, h: number): void {
+    ctx.save();
+    ctx.fillStyle = '#444';
+    ctx.strokeStyle = '#444';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    const rowH = h / g.scales;
+    for (const j of [0, Math.round((g.scales - 1) / 2), g.scales - 1]) {
+      const y = (g.scales - 1 - j + 0.5) * rowH;
+      const p = g.periodsS[j];
+      ctx.fillText(`${p < 1 ? p.toFixed(2) : p.toFixed(1)} s`, left - 4, y);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    if (t1 > t0) {
+      const step = niceStep(t1 - t0, 8);
+      for (let v = Math.ceil(t0 / step) * step; v <= t1; v += step) {
+        const x = left + ((v - t0) / (t1 - t0)) * width;
+        ctx.fillRect(Math.round(x), h, 1, 3);
+        ctx.fillText(v.toFixed(step < 1 ? 1 : 0), x, h + 3);
+      }
     }
     ctx.restore();
   }

@@ -5,7 +5,7 @@
  */
 import { AlertsPanel } from './alerts-panel.ts';
 import { Charts, type Marks } from './charts.ts';
-import { Heatmap } from './heatmap.ts';
+import { Heatmap, lutGradient } from './heatmap.ts';
 import type { FromWorker, SeriesName, ToWorker } from './messages.ts';
 import { ReplayPanel } from './replay-panel.ts';
 import { type ServerStatus, StatusPanel } from './status-panel.ts';
@@ -17,10 +17,12 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return e as T;
 };
 
-const marks: Marks = { alerts: [], slipsS: [] };
-const chartsRoot = $('chart-friction').parentElement!;
-const width = () => Math.max(400, chartsRoot.clientWidth);
-const charts = new Charts({ ae: $('chart-ae'), friction: $('chart-friction'), ttf: $('chart-ttf') }, width(), marks);
+const marks: Marks = { alerts: [], slipsS: [], thresholds: null, offsetS: 0 };
+const plots = $('chart-friction').parentElement!;
+const width = () => Math.max(400, plots.clientWidth);
+// the charts share the plots' height, less their titles and legends (about 44 px each)
+const height = () => Math.max(280, plots.clientHeight - 4 * 44);
+const charts = new Charts({ ae: $('chart-ae'), friction: $('chart-friction'), ttf: $('chart-ttf'), prob: $('chart-prob') }, width(), height(), marks);
 const heat = { input: new Heatmap($<HTMLCanvasElement>('heat-input')), friction: new Heatmap($<HTMLCanvasElement>('heat-friction')) };
 const alerts = new AlertsPanel($('banner'), $('timeline'), $('scores'), marks);
 const status = new StatusPanel({ connection: $('connection'), backend: $('backend'), models: $('models-status'), latency: $('latency'), throughput: $('throughput'), dropped: $('dropped') });
@@ -36,8 +38,10 @@ const replay = new ReplayPanel({
   seek: $('seek'),
   seekGo: $('seek-go'),
   progress: $('replay-progress'),
+  speedNote: $('replay-speed'),
   error: $('replay-error'),
 });
+$('colourbar').style.background = lutGradient();
 
 let session = '';
 let pending: { x: Float64Array; series: Record<SeriesName, Float32Array> } | null = null;
@@ -47,9 +51,15 @@ const telemetry = {
   views: 0,
   tiles: 0,
   alerts: 0,
+  alertsCleared: 0,
   slips: 0,
   session: '',
   connection: 'connecting',
+  /** the experiment time of the session's first sample, and the visible experiment-time range */
+  offsetS: 0,
+  xRange: [0, 0] as [number, number],
+  /** finite points drawn per series in the last view */
+  drawn: {} as Record<string, number>,
   friction: null as Tracking | null,
   ttf: null as Tracking | null,
 };
@@ -70,10 +80,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       if (friction) {
         heat.input.configure(friction.tiles, friction.preset.sampleRateHz);
         heat.friction.configure(friction.tiles, friction.preset.sampleRateHz);
-        const p = friction.tiles.periodsS;
-        const axis = `(periods ${p[0].toFixed(2)} s at the bottom to ${p[p.length - 1].toFixed(1)} s at the top)`;
-        $('periods-input').textContent = axis;
-        $('periods-friction').textContent = axis;
+        $('cb-low').textContent = `-${friction.tiles.range}`;
+        $('cb-high').textContent = `+${friction.tiles.range}`;
         // tiles are each window's centre columns: with 2 s windows no scale reaches the cone of influence
         $('coi-note').textContent = heat.friction.hasCone() ? 'hatched: cone of influence' : 'no scale shown is inside the cone of influence (centre columns of each window)';
       }
@@ -86,6 +94,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       alerts.reset();
       heat.input.clear();
       heat.friction.clear();
+      marks.offsetS = 0;
+      offsetKnown = false;
+      $('empty').hidden = false;
+      void poll();
       break;
     case 'view':
       pending = m;
@@ -98,6 +110,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'alert':
       alerts.onAlert(m.event, m.alert);
       telemetry.alerts++;
+      if (m.event === 'off') telemetry.alertsCleared++;
       break;
     case 'slip':
       alerts.onSlip(m.tS, m.dropMu);
@@ -116,25 +129,39 @@ sendSpan();
 function drawHeatmaps(): void {
   const [t0, t1] = charts.xRange();
   const { left, width: w } = charts.plotArea();
-  for (const h of [heat.input, heat.friction]) {
-    const c = h === heat.input ? $<HTMLCanvasElement>('heat-input') : $<HTMLCanvasElement>('heat-friction');
-    const cssW = c.clientWidth;
-    if (c.width !== cssW) c.width = cssW;
-    h.draw(t0, t1, left, w);
+  for (const [h, id] of [
+    [heat.input, 'heat-input'],
+    [heat.friction, 'heat-friction'],
+  ] as const) {
+    const c = $<HTMLCanvasElement>(id);
+    if (c.width !== c.clientWidth) c.width = c.clientWidth;
+    h.draw(t0 - marks.offsetS, t1 - marks.offsetS, left, w, marks.offsetS);
   }
 }
 
+const finite = (a: Float32Array) => a.reduce((n, v) => n + (Number.isFinite(v) ? 1 : 0), 0);
+
+/** What the tracking line says, for whichever models and measurements the session has. */
+function trackingText(t: Tracking, predicted: number, measured: number, digits: number, unit: string): string {
+  if (predicted === 0) return measured > 0 ? 'no model for it in this session (measured shown)' : 'no prediction yet';
+  if (measured === 0) return 'nothing measured yet to compare with';
+  return t.n > 1 ? `MAE ${t.mae.toFixed(digits)}${unit}, r ${t.r.toFixed(2)} vs measured (${t.n} points shown)` : 'too few points to compare';
+}
+
 function frame(): void {
-  if (pending) {
+  if (pending && offsetKnown) {
     const t = performance.now();
     charts.update(pending.x, pending.series);
     drawHeatmaps();
     const s = pending.series;
     telemetry.friction = tracking(s.measuredMu, s.frictionMean);
     telemetry.ttf = tracking(s.ttfMeasured, s.ttfMean);
-    const show = (t: Tracking, digits: number) => (t.n > 1 ? `MAE ${t.mae.toFixed(digits)}, r ${t.r.toFixed(2)} vs measured (${t.n} points shown)` : 'no measurement to compare');
-    $('track-friction').textContent = show(telemetry.friction, 4);
-    $('track-ttf').textContent = show(telemetry.ttf, 2);
+    telemetry.drawn = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, finite(v)]));
+    telemetry.xRange = charts.xRange();
+    $('track-friction').textContent = trackingText(telemetry.friction, telemetry.drawn.frictionMean, telemetry.drawn.measuredMu, 4, '');
+    $('track-ttf').textContent = trackingText(telemetry.ttf, telemetry.drawn.ttfMean, telemetry.drawn.ttfMeasured, 2, ' s');
+    if (pending.x.length) alerts.advance(pending.x[pending.x.length - 1]);
+    $('empty').hidden = true;
     pending = null;
     telemetry.frameMs.push(performance.now() - t);
     if (telemetry.frameMs.length > 5000) telemetry.frameMs.splice(0, 2500);
@@ -144,21 +171,37 @@ function frame(): void {
 requestAnimationFrame(frame);
 
 new ResizeObserver(() => {
-  charts.setSize(width());
+  charts.setSize(width(), height());
   drawHeatmaps();
   sendSpan();
-}).observe(chartsRoot);
+}).observe(plots);
 
-// server status and replay state, once a second
-setInterval(async () => {
+/** Until /status says where the session starts in the experiment, nothing is drawn at a wrong time. */
+let offsetKnown = false;
+
+/** Server status and replay state: the session's experiment time, whether it ended, how fast it runs. */
+async function poll(): Promise<void> {
   try {
     const s = (await (await fetch('/status')).json()) as ServerStatus;
-    alerts.showScores(status.show(s, session));
-    await replay.refresh();
+    status.show(s, session);
+    marks.thresholds = s.alerting;
+    $('threshold-values').textContent = s.alerting ? `(P(slip within ${s.alerting.horizonS} s): on above ${s.alerting.onAbove.toFixed(2)}, off below ${s.alerting.offBelow.toFixed(2)})` : '(no forecaster: alerts from the TTF nowcast)';
+    const info = s.sessions?.[session];
+    if (info && (!offsetKnown || marks.offsetS !== info.experimentStartS)) {
+      marks.offsetS = info.experimentStartS;
+      telemetry.offsetS = info.experimentStartS;
+      offsetKnown = true;
+      alerts.render();
+      charts.redraw();
+    }
+    const current = await replay.refresh(s, session);
+    if (info && !info.running) alerts.sessionEnded('ended');
+    else if (!current && session && replay.lastOf(session)) alerts.sessionEnded(replay.lastOf(session)!);
   } catch {
     // the connection indicator already says the server is away
   }
-}, 1000);
+}
+setInterval(poll, 1000);
 
 document.addEventListener('keydown', (e) => {
   const target = e.target as HTMLElement;

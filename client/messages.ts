@@ -6,7 +6,7 @@ import type { Alert } from '../shared/alerts.ts';
 import type { HelloFrame } from '../shared/protocol/frames.ts';
 
 /** The series the charts draw, on one time grid. */
-export const SERIES = ['envelope', 'measuredMu', 'frictionMean', 'frictionStd', 'ttfMean', 'ttfStd', 'ttfMeasured'] as const;
+export const SERIES = ['envelope', 'measuredMu', 'frictionMean', 'frictionStd', 'frictionNow', 'ttfMean', 'ttfStd', 'ttfNow', 'ttfMeasured', 'probability'] as const;
 export type SeriesName = (typeof SERIES)[number];
 
 /** History kept, and the grid it is kept on (enough for 10 minutes on every chart). */

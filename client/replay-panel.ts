@@ -3,7 +3,7 @@
  * pause / resume, stop, and seek (a new replay from the chosen second). Talks to the server's
  * REST replay routes; a replay streams through the same ingest as a live rig.
  */
-import type { ErrorBody, RecordingInfo, RecordingsBody, ReplaysBody, ReplayState } from '../shared/rest/contracts.ts';
+import type { ErrorBody, RecordingInfo, RecordingsBody, ReplaysBody, ReplayState, StatusBody } from '../shared/rest/contracts.ts';
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const r = await fetch(url, init);
@@ -29,6 +29,7 @@ export class ReplayPanel {
       seek: HTMLInputElement;
       seekGo: HTMLButtonElement;
       progress: HTMLElement;
+      speedNote: HTMLElement;
       error: HTMLElement;
     },
   ) {
@@ -48,8 +49,17 @@ export class ReplayPanel {
     const presets = [...new Set(models.map((m) => m.preset))];
     const { recordings } = await json<RecordingsBody>('/recordings');
     this.infos = new Map(recordings.map((r) => [r.id, r]));
-    this.el.recording.replaceChildren(...recordings.map((r) => new Option(r.durationS === null ? r.id : `${r.id} (${r.durationS.toFixed(0)} s)`, r.id)));
+    // a recording the server cannot replay is listed, disabled, with the server's reason
+    this.el.recording.replaceChildren(
+      ...recordings.map((r) => {
+        const o = new Option(`${r.id}${r.durationS === null ? '' : ` (${r.durationS.toFixed(0)} s)`}${r.unavailable ? ' - unavailable' : ''}`, r.id);
+        o.disabled = r.unavailable !== undefined;
+        o.title = r.unavailable ?? '';
+        return o;
+      }),
+    );
     if (this.infos.has('p4677')) this.el.recording.value = 'p4677';
+    if (this.el.preset.options.length === 0 || presets.length === 0) this.el.error.textContent = 'the server has no models: replays are archived, nothing is predicted';
     // the presets are the served models' own (their manifests); without models a replay is archived only
     this.el.preset.replaceChildren(...(presets.length ? presets.map((p) => new Option(p, p)) : [new Option('no models: archive only', '')]));
     this.showLevels();
@@ -57,14 +67,52 @@ export class ReplayPanel {
     await this.refresh();
   }
 
-  /** The running or paused replay, polled with the status. */
-  async refresh(): Promise<void> {
+  /** Final state of each replay by session id ("done", "stopped", "failed: why"). */
+  private finals = new Map<string, string>();
+  private lastSample: { id: string; sentS: number; at: number; speedX: number } | null = null;
+
+  lastOf(session: string): string | undefined {
+    return this.finals.get(session);
+  }
+
+  /** The running or paused replay, polled with the status; says when it runs slower than asked, and why. */
+  async refresh(status?: StatusBody, session = ''): Promise<ReplayState | null> {
     const { replays } = await json<ReplaysBody>('/replay');
+    for (const r of replays) if (r.state === 'done' || r.state === 'stopped' || r.state === 'failed') this.finals.set(r.id, r.state === 'failed' ? `failed: ${r.error}` : r.state);
     this.current = [...replays].reverse().find((r) => r.state === 'running' || r.state === 'paused') ?? null;
     const c = this.current;
     this.el.pause.disabled = this.el.stop.disabled = !c;
     this.el.pause.textContent = c?.state === 'paused' ? 'Resume' : 'Pause';
-    this.el.progress.textContent = c ? `${c.recording}: ${c.state}, ${c.sentS.toFixed(0)} / ${c.totalS.toFixed(0)} s` : 'no replay running';
+    const failed = replays.find((r) => r.id === session && r.state === 'failed');
+    if (failed) this.el.error.textContent = `replay ${failed.recording} failed: ${failed.error}`;
+    this.el.progress.textContent = c ? `${c.recording}: ${c.state}, ${c.sentS.toFixed(1)} of ${c.totalS.toFixed(0)} s (experiment time)` : 'no replay running';
+    if (c) this.followLevel(c);
+    this.el.speedNote.textContent = c && status ? this.speedNote(c, status) : '';
+    return c;
+  }
+
+  /** The level box shows the level the replay is in. */
+  private followLevel(c: ReplayState): void {
+    if (this.el.recording.value !== c.recording) return;
+    const level = this.infos.get(c.recording)?.levels.find((l) => l.startS <= c.sentS && c.sentS < l.endS);
+    if (level && this.el.level.value !== String(level.startS)) this.el.level.value = String(level.startS);
+  }
+
+  /** The achieved speed over the last poll; below 90 % of a numeric request, with the backlog that explains it. */
+  private speedNote(c: ReplayState, s: StatusBody): string {
+    const now = performance.now();
+    const last = this.lastSample;
+    this.lastSample = { id: c.id, sentS: c.sentS, at: now, speedX: last?.id === c.id ? last.speedX : Number.NaN };
+    if (!last || last.id !== c.id || c.state !== 'running' || now - last.at < 500) return '';
+    const x = (c.sentS - last.sentS) / ((now - last.at) / 1000);
+    // smoothed over a few polls so one slow second does not flash a warning
+    const speedX = Number.isNaN(last.speedX) ? x : 0.6 * last.speedX + 0.4 * x;
+    this.lastSample.speedX = speedX;
+    if (c.speed === 'max' || speedX >= 0.9 * c.speed) return '';
+    const st = s.stages?.[c.id];
+    const queued = st ? Object.entries(st.infer).map(([t, v]) => `${t} ${v.queued}`).join(', ') : '';
+    const why = st && st.backlogS > 0.5 ? `inference is behind: ${st.backlogS.toFixed(1)} s of AE waiting (windows queued: ${queued}); flow control holds the producer's acks (${s.ingest.holds ?? 0} holds so far)` : 'the server acknowledges more slowly than requested (CPU busy)';
+    return `running at ${speedX.toFixed(0)}x of ${c.speed}x requested: ${why}`;
   }
 
   private showLevels(): void {
@@ -72,6 +120,7 @@ export class ReplayPanel {
     const levels = info?.levels ?? [];
     this.el.level.replaceChildren(new Option('from the start', '0'), ...levels.map((l) => new Option(`${l.normalStressMPa} MPa (from ${l.startS.toFixed(0)} s)`, String(l.startS))));
     this.el.level.disabled = levels.length < 2;
+    this.el.seek.max = String(info?.durationS ?? '');
   }
 
   /** One checkbox per model of the chosen preset, all checked: the session predicts with the checked ones. */

@@ -41,6 +41,14 @@ function handle(f: StreamFrame): void {
       dirty = true;
       break;
     }
+    case 'nowcast':
+      grid.add(f.target === 'ttf' ? 'ttfNow' : 'frictionNow', f.startIndex, f.rateHz, f.values);
+      dirty = true;
+      break;
+    case 'forecast':
+      grid.add('probability', f.startIndex, f.rateHz, f.probability);
+      dirty = true;
+      break;
     case 'envelope':
       grid.add('envelope', f.startIndex, f.rateHz, f.values);
       dirty = true;

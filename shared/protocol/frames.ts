@@ -205,7 +205,22 @@ export interface SlipFrame {
   dropMu: number;
 }
 
-export type StreamFrame = HelloFrame | PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
+/**
+ * The failure forecaster's probability of a slip within horizonS, per conditioned sample at its
+ * rate (the alert rule's input; /status `alerting` gives the rule's thresholds). Defined for the
+ * monitor to publish; dashboards draw it when it comes.
+ */
+export interface ForecastFrame {
+  type: 'forecast';
+  session: string;
+  /** forecaster-rate index of probability[0] from the session start */
+  startIndex: number;
+  rateHz: number;
+  horizonS: number;
+  probability: Float32Array;
+}
+
+export type StreamFrame = HelloFrame | PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame | ForecastFrame;
 
 
 /** The most samples one frame may carry per channel (1 s at 1 MHz). */
