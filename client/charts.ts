@@ -81,14 +81,15 @@ function marksPlugin(marks: Marks, thresholds = false): uPlot.Plugin {
 
 const fmt = (digits: number) => (_u: uPlot, v: number | null) => (v == null ? '-' : v.toFixed(digits));
 
-function options(title: string, unit: string, width: number, height: number, series: uPlot.Series[], extra: Partial<uPlot.Options> = {}): uPlot.Options {
+/** Only the bottom chart labels the shared time axis; the others keep its ticks, compactly. */
+function options(title: string, unit: string, width: number, height: number, series: uPlot.Series[], extra: Partial<uPlot.Options> = {}, bottom = false): uPlot.Options {
   return {
     title,
     width,
     height,
     cursor: { sync: { key: SYNC }, drag: { x: false, y: false } },
     scales: { x: { time: false } },
-    axes: [{ label: 'experiment time (s)', labelSize: 18, size: 36 }, { label: unit, labelSize: 18, size: 62 }],
+    axes: [bottom ? { label: 'experiment time (s)', labelSize: 16, size: 34 } : { size: 24 }, { label: unit, labelSize: 16, size: 62 }],
     legend: { live: true },
     series: [{ label: 't (s)', value: fmt(2) }, ...series],
     ...extra,
@@ -102,7 +103,7 @@ const bandLow = (digits: number): uPlot.Series => ({ label: '(lower)', stroke: '
 
 type Data = (number | null)[][];
 type Name = 'ae' | 'friction' | 'ttf' | 'prob';
-export const CHART_SHARE: Record<Name, number> = { ae: 0.2, friction: 0.3, ttf: 0.3, prob: 0.2 };
+export const CHART_SHARE: Record<Name, number> = { ae: 0.22, friction: 0.3, ttf: 0.28, prob: 0.2 };
 
 export class Charts {
   private readonly charts: Record<Name, uPlot>;
@@ -124,7 +125,7 @@ export class Charts {
         root.ttf,
       ),
       prob: new uPlot(
-        { ...options('Failure probability', 'P', width, h('prob'), [line('P(slip within horizon)', COLOURS.prob, 2, 1.5)], { scales: { x: { time: false }, y: { range: [0, 1] } } }), plugins: [marksPlugin(marks, true)] },
+        { ...options('Failure probability', 'P', width, h('prob'), [line('P(slip within horizon)', COLOURS.prob, 2, 1.5)], { scales: { x: { time: false }, y: { range: [0, 1] } } }, true), plugins: [marksPlugin(marks, true)] },
         this.data.prob as uPlot.AlignedData,
         root.prob,
       ),

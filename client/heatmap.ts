@@ -145,7 +145,7 @@ export class Heatmap {
     ctx.textBaseline = 'middle';
     const rowH = h / g.scales;
     for (const j of [0, Math.round((g.scales - 1) / 2), g.scales - 1]) {
-      const y = (g.scales - 1 - j + 0.5) * rowH;
+      const y = Math.min(h - 5, Math.max(5, (g.scales - 1 - j + 0.5) * rowH));
       const p = g.periodsS[j];
       ctx.fillText(`${p < 1 ? p.toFixed(2) : p.toFixed(1)} s`, left - 4, y);
     }

@@ -20,8 +20,8 @@ const $ = <T extends HTMLElement>(id: string): T => {
 const marks: Marks = { alerts: [], slipsS: [], thresholds: null, offsetS: 0 };
 const plots = $('chart-friction').parentElement!;
 const width = () => Math.max(400, plots.clientWidth);
-// the charts share the plots' height, less their titles and legends (about 44 px each)
-const height = () => Math.max(280, plots.clientHeight - 4 * 44);
+// the charts share the plots' height, less their titles and legends (about 36 px each)
+const height = () => Math.max(320, plots.clientHeight - 4 * 36);
 const charts = new Charts({ ae: $('chart-ae'), friction: $('chart-friction'), ttf: $('chart-ttf'), prob: $('chart-prob') }, width(), height(), marks);
 const heat = { input: new Heatmap($<HTMLCanvasElement>('heat-input')), friction: new Heatmap($<HTMLCanvasElement>('heat-friction')) };
 const alerts = new AlertsPanel($('banner'), $('timeline'), $('scores'), marks);
@@ -126,8 +126,11 @@ const sendSpan = () => send({ kind: 'span', seconds: Number(span.value), maxPoin
 span.onchange = sendSpan;
 sendSpan();
 
+/** The newest view's experiment-time range (uPlot's scale catches up only after its own commit). */
+let viewRange: [number, number] = [0, 0];
+
 function drawHeatmaps(): void {
-  const [t0, t1] = charts.xRange();
+  const [t0, t1] = viewRange;
   const { left, width: w } = charts.plotArea();
   for (const [h, id] of [
     [heat.input, 'heat-input'],
@@ -152,12 +155,13 @@ function frame(): void {
   if (pending && offsetKnown) {
     const t = performance.now();
     charts.update(pending.x, pending.series);
+    if (pending.x.length) viewRange = [pending.x[0] + marks.offsetS, pending.x[pending.x.length - 1] + marks.offsetS];
     drawHeatmaps();
     const s = pending.series;
     telemetry.friction = tracking(s.measuredMu, s.frictionMean);
     telemetry.ttf = tracking(s.ttfMeasured, s.ttfMean);
     telemetry.drawn = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, finite(v)]));
-    telemetry.xRange = charts.xRange();
+    telemetry.xRange = viewRange;
     $('track-friction').textContent = trackingText(telemetry.friction, telemetry.drawn.frictionMean, telemetry.drawn.measuredMu, 4, '');
     $('track-ttf').textContent = trackingText(telemetry.ttf, telemetry.drawn.ttfMean, telemetry.drawn.ttfMeasured, 2, ' s');
     if (pending.x.length) alerts.advance(pending.x[pending.x.length - 1]);
