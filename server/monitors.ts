@@ -74,6 +74,11 @@ export class Monitors {
     }
   }
 
+  /** The monitors of sessions that ended (still listed until forgotten). */
+  endedMonitors(): SessionPredictor[] {
+    return this.ended.map((e) => e.monitor);
+  }
+
   /** Per session: frames in and the inference stage counters of each model (metrics). */
   *stages(): Iterable<[string, number, SessionPredictor['stages']]> {
     for (const [id, m] of this.bySession) yield [id, m.framesIn, m.stages];

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServingModel } from '../../pipeline/pipeline.ts';
 import type { AlertingModel } from '../../shared/alerts/hazard.ts';
-import type { StartFrame } from '../../shared/protocol/frames.ts';
 import type { AlertingInfo, SessionInfo, StatusBody } from '../../shared/rest/contracts.ts';
 import type { IngestStats } from '../ingest/stats.ts';
 import type { Monitors } from '../monitors.ts';
@@ -34,15 +33,14 @@ type Monitor = Monitors['bySession'] extends Map<string, infer M> ? M : never;
 
 /** What a dashboard needs to put a session in experiment time (the monitor keeps its start frame). */
 function sessionInfo(m: Monitor, running: boolean): SessionInfo {
-  // TODO(monitor owner): make SessionPredictor.start public; bracket access reads the private field
-  const start = m['start'] as StartFrame;
+  const { start } = m;
   return { experimentId: start.experimentId, experimentStartS: start.experimentStartS ?? 0, normalStressSchedule: start.normalStressSchedule ?? [], running };
 }
 
 export const statusRoutes: FastifyPluginAsync<StatusSources> = async (app, src) => {
   const started = Date.now();
   const perSession = <T>(f: (m: Monitor) => T) => Object.fromEntries([...src.monitors.bySession].map(([id, m]) => [id, f(m)]));
-  const ended = () => new Set((src.monitors['ended'] as { monitor: Monitor }[]).map((e) => e.monitor));
+  const ended = () => new Set(src.monitors.endedMonitors());
   app.get('/status', async (): Promise<StatusBody & Record<string, unknown>> => {
     const gone = ended();
     return rounded({

@@ -23,6 +23,8 @@ export class SessionAlerting {
   private readonly aeSlips: AeSlipDetector | null;
   /** onsets of the slips found in the AE, s */
   readonly aeSlipsS: number[] = [];
+  /** the alert horizon's probability of each sample fed since the last takeForecast (NaN while warming up) */
+  private pending: { startIndex: number; values: number[] } | null = null;
 
   constructor(
     private readonly start: StartFrame,
@@ -58,6 +60,8 @@ export class SessionAlerting {
         this.lastSampleS = (c.startIndex + i) / this.rateHz;
         const level = Math.log10(Math.max(c.values[i], LOG10_FLOOR));
         events.push(...this.hazard.push(this.lastSampleS, issuedS, level));
+        this.pending ??= { startIndex: c.startIndex + i, values: [] };
+        this.pending.values.push(this.hazard.last?.probabilities[this.horizonIndex] ?? Number.NaN);
         const onset = this.aeSlips?.push(c.startIndex + i, level) ?? null;
         if (onset !== null) {
           this.aeSlipsS.push(onset / this.rateHz);
@@ -66,6 +70,17 @@ export class SessionAlerting {
       }
     }
     return events;
+  }
+
+  /** The alert horizon's probability for the samples fed since the last call (for the dashboard). */
+  takeForecast(): { startIndex: number; rateHz: number; horizonS: number; probability: Float32Array } | null {
+    const p = this.pending;
+    this.pending = null;
+    return p && { startIndex: p.startIndex, rateHz: this.rateHz, horizonS: this.hazard.model.alert.horizonS, probability: Float32Array.from(p.values) };
+  }
+
+  private get horizonIndex(): number {
+    return this.hazard.model.horizonsS.indexOf(this.hazard.model.alert.horizonS);
   }
 
   /** A slip with onset onsetS, reported (final) at knownAtS: the warning it answered clears. */

@@ -10,7 +10,7 @@ import { type Alert, AlertDetector, type AlertEvent, type AlertScores, scoreAler
 import type { AlertingModel } from '../../shared/alerts/hazard.ts';
 import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
-import { type AlertFrame, type DataFrame, type EnvelopeFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
+import { type AlertFrame, type DataFrame, type EnvelopeFrame, type ForecastFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
 import { SessionAlerting } from './alerting.ts';
 import { type SessionNormalisation, sessionModel, WarmupStats } from './live-normalisation.ts';
 import { quantizeTile } from '../../shared/tiles.ts';
@@ -19,7 +19,7 @@ import { conditioningDelayS, type PipelineTaps, predictionPipeline, type Serving
 import type { InferStats, RawChunk } from '../../pipeline/pipeline.ts';
 
 /** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
-export type SessionFrame = PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame;
+export type SessionFrame = PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame | ForecastFrame;
 
 /** Measured friction is sent to dashboards at about this rate (a display needs no more). */
 const MEASURED_DISPLAY_HZ = 100;
@@ -75,7 +75,7 @@ export class SessionPredictor {
   private readonly held: RawChunk[] = [];
 
   constructor(
-    private readonly start: StartFrame,
+    readonly start: StartFrame,
     models: ServingModel[],
     private readonly publish: (f: SessionFrame) => void,
     private readonly onError: (e: unknown) => void,
@@ -172,7 +172,11 @@ export class SessionPredictor {
     this.clockS = aeEnd / this.start.aeRateHz;
     this.arrivals.push({ aeEnd, ms: performance.now() });
     if (this.arrivals.length > 2000) this.arrivals.splice(0, 1000);
-    if (this.forecaster) this.raise(this.forecaster.push(frame, this.clockS));
+    if (this.forecaster) {
+      this.raise(this.forecaster.push(frame, this.clockS));
+      const f = this.forecaster.takeForecast();
+      if (f && this.watched()) this.publish({ type: 'forecast', session: this.start.session, ...f });
+    }
     this.feed({ startIndex: frame.aeStartIndex, channels: frame.ae }, frame.mech?.values.mu);
     const mu = frame.mech?.values.mu;
     if (mu && this.slips) {
