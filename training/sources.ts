@@ -1,7 +1,7 @@
 /**
  * Which columns of a recording are its model input, its friction target and its labels, whatever
  * its origin (generated, live, imported): AE waveforms (envelope), AE variance series (feature) or
- * an energy proxy (lowpass); friction, else shear stress (MPa) as the friction-like target; and
+ * an energy proxy (energy: a non-negative smoothing, so the proxy never rings below zero); friction, else shear stress (MPa) as the friction-like target; and
  * failures from friction, else from shear-stress drops, else from the recording's label column.
  */
 import { detectFailures, type FailureDetectionOptions } from '../shared/labels.ts';
@@ -16,7 +16,7 @@ export interface AeColumns {
 /** The AE input of an ae stream and how it is conditioned. */
 export function aeColumnsOf(spec: StreamSpec | undefined, where: string): AeColumns {
   if (!spec) throw new Error(`${where}: no ae stream (a mechanical-only recording cannot feed a model; import its AE too)`);
-  for (const [quantity, mode] of [['acoustic-emission', 'envelope'], ['acoustic-emission-variance', 'feature'], ['kinetic-energy', 'lowpass']] as const) {
+  for (const [quantity, mode] of [['acoustic-emission', 'envelope'], ['acoustic-emission-variance', 'feature'], ['kinetic-energy', 'energy']] as const) {
     const columns = columnsOf(spec, quantity);
     if (columns.length) return { columns, mode };
   }
