@@ -5,11 +5,8 @@
  * gateway runs no models; it reads their manifests only, to check start frames and to tell the
  * workers what a session's archive holds.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type ModelManifest, validateManifest } from '../model/manifest.ts';
 import type { ServingModel } from '../pipeline/pipeline.ts';
 import type { ServerOptions } from '../server/config.ts';
 import { registerErrorHandler } from '../server/errors.ts';
@@ -17,21 +14,13 @@ import { BusSessionStore } from '../server/ingest/bus-store.ts';
 import { registerIngest } from '../server/ingest/route.ts';
 import { newIngestStats } from '../server/ingest/stats.ts';
 import { healthRoutes } from '../server/routes/health.ts';
+import { modelFolders } from '../server/inference/load-models.ts';
 import { modelsFor } from '../server/session/monitor.ts';
 import { BusClient } from './client.ts';
 
 /** The models' manifests under dir (one subdirectory each), as models that cannot infer. */
 export function manifestsOnly(dir: string): ServingModel[] {
-  if (!existsSync(dir)) return [];
-  const out: ServingModel[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name, 'manifest.json');
-    if (!existsSync(path)) continue;
-    const manifest: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    validateManifest(manifest);
-    out.push({ manifest: manifest as ModelManifest, infer: () => Promise.reject(new Error('the gateway runs no models')) });
-  }
-  return out;
+  return modelFolders(dir).map(({ manifest }) => ({ manifest, infer: () => Promise.reject(new Error('the gateway runs no models')) }));
 }
 
 /** What a session's archive holds besides its signals (as the embedded server decides it). */

@@ -100,12 +100,19 @@ export function scoreWarnings(alerts: readonly AlertSpan[], slipsS: readonly num
     alerts: scored,
     cycles,
     hours,
+    ...rates(falseAlarms, hours, cycles, leads),
+    onFraction: o.toS > o.fromS ? onS / (o.toS - o.fromS) : Number.NaN,
+    perSlip,
+  };
+}
+
+/** False-alarm rates and lead statistics, the same for one span and for pooled spans. */
+function rates(falseAlarms: number, hours: number, cycles: number, leads: number[]) {
+  return {
     falseAlarmsPerHour: hours > 0 ? falseAlarms / hours : Number.NaN,
     falseAlarmsPer10Cycles: cycles > 0 ? (10 * falseAlarms) / cycles : Number.NaN,
     leadTimesS: leads,
     medianLeadS: median(leads),
-    onFraction: o.toS > o.fromS ? onS / (o.toS - o.fromS) : Number.NaN,
-    perSlip,
   };
 }
 
@@ -126,10 +133,7 @@ export function poolScores(parts: readonly WarningScores[]): WarningScores {
     alerts: sum((s) => s.alerts),
     cycles,
     hours,
-    falseAlarmsPerHour: hours > 0 ? falseAlarms / hours : Number.NaN,
-    falseAlarmsPer10Cycles: cycles > 0 ? (10 * falseAlarms) / cycles : Number.NaN,
-    leadTimesS: leads,
-    medianLeadS: median(leads),
+    ...rates(falseAlarms, hours, cycles, leads),
     onFraction: hours > 0 ? sum((s) => s.onFraction * s.hours) / hours : Number.NaN,
     perSlip: parts.flatMap((s) => s.perSlip),
   };
