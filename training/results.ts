@@ -116,10 +116,26 @@ export class Evaluation {
         rows.push({ model: manifest.name, target: manifest.target, testedOn: c.label, served: scoreOver(served.get(c.id)!, truth, c.range, opts), paper: scoreOver(paper, truth, c.range, opts) });
         this.log(`${manifest.name} on ${c.label}: R^2 ${rows.at(-1)!.served.r2.toFixed(3)} served, ${rows.at(-1)!.paper!.r2.toFixed(3)} paper protocol`);
       }
+      if (manifest.input.conditioning !== 'envelope' && !this.testOn.length) rows.push(await this.zeroShot(inference, manifest, opts));
     } finally {
       await inference.dispose();
     }
     return rows;
+  }
+
+  /**
+   * Seed 000's zero-shot row: a simulation model on the lab's test split, the lab's AE conditioned
+   * as lab AE and normalised by the lab's own statistics (the paper protocol). It cannot be served:
+   * its manifest knows only the simulation's statistics, so the served columns stay empty.
+   */
+  private async zeroShot(inference: Parameters<typeof servingModel>[0], manifest: ModelManifest, opts: { mapeFloor: number }): Promise<ScoreRow> {
+    const rec = await this.recording('p4677', manifest.preset.sampleRateHz);
+    const range = splitRange(rec, 'lab', 'test');
+    const own: ModelManifest = { ...manifest, ...normalisationOver(rec, [0, rec.ae.length], manifest.target, manifest.input.log10) };
+    const paperScore = scoreOver(await predictRecording(servingModel(inference, own), this.dirOf('p4677')), truthOf(rec, manifest.target), range, opts);
+    const notServable = Object.fromEntries(Object.keys(paperScore).map((k) => [k, Number.NaN])) as unknown as typeof paperScore;
+    this.log(`${manifest.name} zero-shot on p4677 test: R^2 ${paperScore.r2.toFixed(3)} (paper protocol)`);
+    return { model: `${manifest.name} (zero-shot)`, target: manifest.target, testedOn: 'p4677 test', served: notServable, paper: paperScore };
   }
 
   /**
