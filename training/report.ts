@@ -89,6 +89,8 @@ export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: Report
     '',
     '## Learning curve (seed 003): friction MAPE on p4677 test against lab training data',
     '',
+    'From docs/learning-curve.json (`npm run learning-curve`); its `protocol` field says with which data and code the points were made.',
+    '',
     ...curveTable(curve),
   ];
   return `${lines.join('\n')}\n`;
