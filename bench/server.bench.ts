@@ -115,7 +115,8 @@ export async function replaySpeed(root: string, speed: number | 'max', forS = In
   const t0 = performance.now();
   const stop = new AbortController();
   const timer = Number.isFinite(forS) ? setTimeout(() => stop.abort(), forS * 1000) : null;
-  await replay({ recordingDir: resolve('data/recordings/p4677'), url: `${base}/ingest`, token: 't', session: 'bench', speed, preset: '2s', signal: stop.signal }).catch((e: Error) => {
+  let sentS = 0;
+  await replay({ recordingDir: resolve('data/recordings/p4677'), url: `${base}/ingest`, token: 't', session: 'bench', speed, preset: '2s', signal: stop.signal, onProgress: (s) => (sentS = s) }).catch((e: Error) => {
     if (!stop.signal.aborted) throw e;
   });
   if (timer) clearTimeout(timer);
@@ -124,7 +125,8 @@ export async function replaySpeed(root: string, speed: number | 'max', forS = In
   const before = await status();
   await app.close();
   const seconds = (performance.now() - t0) / 1000;
-  return { factor: 330 / seconds, latency: before.latencyMs.bench, nowcast: before.nowcastLatencyMs.bench };
+  // a run cut short replayed sentS seconds of the recording, not all 330
+  return { factor: (Number.isFinite(forS) ? sentS : 330) / seconds, latency: before.latencyMs.bench, nowcast: before.nowcastLatencyMs.bench };
 }
 
 export async function benchServer(): Promise<string> {
