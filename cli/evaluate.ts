@@ -58,8 +58,10 @@ async function main(): Promise<void> {
   const { values: v } = parseCli(SPEC);
   const recordings = resolve(v.recordings);
   if (v['test-on']) return testOn(v, recordings);
+  // the models are checked before any work, so a fresh clone without them learns that first
+  const dirs = v['alerts-only'] ? [] : modelsToScore(v.models);
   const alerting = await evaluateAlerting(resolve(v.alerting), recordings, v.on ?? 'p4677,p4581,irregular');
-  const rows = v['alerts-only'] ? [] : await scoreCeds(v, recordings);
+  const rows = v['alerts-only'] ? [] : await scoreCeds(v, dirs, recordings);
   const curve: CurvePoint[] = v.curve
     .split(',')
     .filter((f) => existsSync(f))
@@ -99,10 +101,15 @@ function byRecording(results: SpanResult[], rows: ScoreRow[]) {
   }));
 }
 
-async function scoreCeds(v: ReturnType<typeof parseCli<typeof SPEC>>['values'], recordings: string): Promise<ScoreRow[]> {
-  const models = chooseModels(v.models);
+/** The model folders to score, or a one-line error when there are none. */
+function modelsToScore(chosen: string | undefined): ReturnType<typeof modelDirs> {
+  const models = chooseModels(chosen);
   const dirs = modelDirs(models);
   if (dirs.length === 0) throw new Error(`no trained models in ${models} (train with scripts/train-all.sh, or pass --models DIR); results left unchanged`);
+  return dirs;
+}
+
+async function scoreCeds(v: ReturnType<typeof parseCli<typeof SPEC>>['values'], dirs: ReturnType<typeof modelDirs>, recordings: string): Promise<ScoreRow[]> {
   for (const id of ['p4677', 'p4581'])
     if (!existsSync(join(recordings, id, 'recording.json'))) throw new Error(`${join(recordings, id)} is missing: run npm run fixtures -- p4677 p4581 sim first; results left unchanged`);
   console.error((await initBackend(v.backend as 'auto')).summary);
