@@ -5,10 +5,9 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServingModel } from '../../pipeline/pipeline.ts';
-import type { StartFrame } from '../../shared/protocol/frames.ts';
 import { ERROR_SCHEMA, REPLAY_ACTION_PARAMS_SCHEMA, REPLAY_REQUEST_SCHEMA, type RecordingsBody, type ReplayAction, type ReplayRequest, type ReplaysBody, type ReplayState } from '../../shared/rest/contracts.ts';
 import type { ReplayManager } from '../replay/manager.ts';
-import { modelsFor } from '../session/monitor.ts';
+import { modelsOfChoice } from '../session/monitor.ts';
 
 class RefusedRequest extends Error {
   readonly statusCode = 400;
@@ -23,10 +22,10 @@ function checkReplay(req: ReplayRequest, replays: ReplayManager, models: Serving
   if (req.fromS !== undefined && info.durationS !== null && req.fromS >= info.durationS)
     throw new RefusedRequest(`fromS ${req.fromS} is past the end of ${req.recording} (${info.durationS} s); choose 0 to ${info.durationS} s`);
   try {
-    // the same check a producer's start frame gets, before any replay starts (AE rate checked by the session)
-    modelsFor({ preset: req.preset, models: req.models, aeRateHz: Number.NaN } as unknown as StartFrame, models);
+    // the choice a producer's start frame gets checked for, before any replay starts (its AE rate: by the session)
+    modelsOfChoice({ preset: req.preset, models: req.models }, models);
   } catch (e) {
-    if (!/whole multiple/.test((e as Error).message)) throw new RefusedRequest((e as Error).message);
+    throw new RefusedRequest((e as Error).message);
   }
 }
 

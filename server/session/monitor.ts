@@ -29,6 +29,16 @@ const MEASURED_DISPLAY_HZ = 100;
  * a ProtocolError the producer sees when a name is unknown or nothing fits.
  */
 export function modelsFor(start: StartFrame, models: ServingModel[]): ServingModel[] {
+  const usable = modelsOfChoice(start, models);
+  for (const m of usable) {
+    const rate = m.manifest.preset.sampleRateHz;
+    if (!Number.isInteger(start.aeRateHz / rate)) throw new ProtocolError('wrong-rate', `the AE rate ${start.aeRateHz} Hz must be a whole multiple of preset ${m.manifest.preset.id}'s ${rate} Hz`);
+  }
+  return usable;
+}
+
+/** The models a preset and a list of names choose (no AE rate yet: REST replays check this before starting). */
+export function modelsOfChoice(start: Pick<StartFrame, 'preset' | 'models'>, models: ServingModel[]): ServingModel[] {
   const unknown = (start.models ?? []).filter((n) => !models.some((m) => m.manifest.name === n));
   if (unknown.length) throw new ProtocolError('bad-frame', `no model named ${unknown.join(', ')}; the server has ${models.map((m) => m.manifest.name).join(', ') || 'none'}`);
   const named = models.filter((m) => !start.models || start.models.includes(m.manifest.name));
@@ -38,10 +48,6 @@ export function modelsFor(start: StartFrame, models: ServingModel[]): ServingMod
   const usable = named.filter((m) => m.manifest.preset.id === preset);
   if (models.length > 0 && usable.length === 0)
     throw new ProtocolError('bad-frame', `no model for preset ${preset}${start.models ? ` among ${start.models.join(', ')}` : ''}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);
-  for (const m of usable) {
-    const rate = m.manifest.preset.sampleRateHz;
-    if (!Number.isInteger(start.aeRateHz / rate)) throw new ProtocolError('wrong-rate', `the AE rate ${start.aeRateHz} Hz must be a whole multiple of preset ${preset}'s ${rate} Hz`);
-  }
   return usable;
 }
 
