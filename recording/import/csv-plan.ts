@@ -79,14 +79,8 @@ function streamColumns(o: CsvImportOptions, has: { shear: boolean; normal: boole
   return { mech, ae, labels };
 }
 
-/** Resolve the options against the layout, or refuse (a missing column, a contradiction, nothing to import). */
-export function planImport(path: string, layout: TableLayout, o: CsvImportOptions): ImportPlan {
-  const fields: Field[] = [];
-  const at = (spec: string | undefined, what: string): number => {
-    if (spec === undefined) return -1;
-    fields.push({ what, col: resolveColumn(path, layout, spec, what) });
-    return fields.length - 1;
-  };
+/** Refuse options that contradict each other or cannot be right whatever the file holds. */
+function refuseContradictions(path: string, o: CsvImportOptions): void {
   const refuse = (reason: string): never => {
     throw new ImportRefusal(path, null, reason);
   };
@@ -95,25 +89,60 @@ export function planImport(path: string, layout: TableLayout, o: CsvImportOption
   if (o.normal !== undefined && o.normalStressMPa !== undefined) refuse('both a normal-stress column and --normal-stress-mpa: give one');
   if (o.normalStressMPa !== undefined && !(o.normalStressMPa > 0)) refuse(`--normal-stress-mpa ${o.normalStressMPa}: must be > 0`);
   if (o.ae?.length && (o.aeVariance?.length || o.aeRms?.length)) refuse('both AE waveform and AE feature columns: import them as two recordings');
-  const iT = at(o.time, 'time');
-  const iShear = at(o.shear, 'shear stress');
-  const iNormal = at(o.normal, 'normal stress');
-  const iMu = at(o.friction, 'friction');
-  const iAe = (o.ae ?? []).map((c, k) => at(c, `AE channel ${k}`));
-  const iVar = (o.aeVariance ?? []).map((c, k) => at(c, `AE variance ${k}`));
-  const iRms = (o.aeRms ?? []).map((c, k) => at(c, `AE RMS ${k}`));
-  const iTtf = at(o.ttf, 'time to failure');
-  const iFail = at(o.failure, 'failure flag');
-  if (fields.length === (iT >= 0 ? 1 : 0)) refuse('no columns to import: map at least one of shear stress, friction, AE, AE features or labels');
+}
+
+/** Each mapped column's index into the parsed row (-1: not mapped); refuses a column the file lacks. */
+function resolveFields(path: string, layout: TableLayout, o: CsvImportOptions) {
+  const fields: Field[] = [];
+  const at = (spec: string | undefined, what: string): number => {
+    if (spec === undefined) return -1;
+    fields.push({ what, col: resolveColumn(path, layout, spec, what) });
+    return fields.length - 1;
+  };
+  const idx = {
+    t: at(o.time, 'time'),
+    shear: at(o.shear, 'shear stress'),
+    normal: at(o.normal, 'normal stress'),
+    mu: at(o.friction, 'friction'),
+    ae: (o.ae ?? []).map((c, k) => at(c, `AE channel ${k}`)),
+    variance: (o.aeVariance ?? []).map((c, k) => at(c, `AE variance ${k}`)),
+    rms: (o.aeRms ?? []).map((c, k) => at(c, `AE RMS ${k}`)),
+    ttf: at(o.ttf, 'time to failure'),
+    failure: at(o.failure, 'failure flag'),
+  };
+  if (fields.length === (idx.t >= 0 ? 1 : 0)) throw new ImportRefusal(path, null, 'no columns to import: map at least one of shear stress, friction, AE, AE features or labels');
+  return { fields, idx };
+}
+
+/** The recording's streams, and empty batches of them, for the columns a file has. */
+function streamsOf(cols: ReturnType<typeof streamColumns>): Pick<ImportPlan, 'streams' | 'newBatch'> {
+  const { mech, ae, labels } = cols;
+  const named: [string, ColumnSpec[]][] = [
+    ['mech', mech.length > 1 ? mech : []],
+    ['ae', ae],
+    ['labels', labels],
+  ];
+  const present = named.filter(([, c]) => c.length > 0);
+  return {
+    streams: (sampleRateHz, startTimeS) => Object.fromEntries(present.map(([name, columns]) => [name, { file: `${name}.arrows`, sampleRateHz, startTimeS, columns }])),
+    newBatch: (n) => Object.fromEntries(present.map(([name, columns]) => [name, Object.fromEntries(columns.map((c) => [c.name, c.type === 'float64' ? new Float64Array(n) : new Float32Array(n)]))])),
+  };
+}
+
+/** Resolve the options against the layout, or refuse (a missing column, a contradiction, nothing to import). */
+export function planImport(path: string, layout: TableLayout, o: CsvImportOptions): ImportPlan {
+  refuseContradictions(path, o);
+  const { fields, idx } = resolveFields(path, layout, o);
+  const { t: iT, shear: iShear, normal: iNormal, mu: iMu, ae: iAe, ttf: iTtf, failure: iFail } = idx;
   const k = o.stressToMPa ?? 1;
   const constNormal = o.normalStressMPa;
   const hasMu = iMu >= 0 || (iShear >= 0 && (iNormal >= 0 || constNormal !== undefined));
-  const nFeat = iVar.length + iRms.length;
+  const nFeat = idx.variance.length + idx.rms.length;
   const notes: string[] = [];
   if (iShear >= 0 && !hasMu) notes.push('no normal stress: friction is unknown; training uses the shear stress as the friction target (give --normal-stress-mpa X to compute friction)');
-  if (iRms.length) notes.push('AE RMS columns are stored squared, as variances');
-  const { mech, ae, labels } = streamColumns(o, { shear: iShear >= 0, normal: iNormal >= 0 || (constNormal !== undefined && iShear >= 0), mu: hasMu, ae: iAe.length, features: nFeat, ttf: iTtf >= 0 });
-  const feat = [...iVar, ...iRms.map((i) => -1 - i)]; // negative: an RMS field, squared
+  if (idx.rms.length) notes.push('AE RMS columns are stored squared, as variances');
+  const cols = streamColumns(o, { shear: iShear >= 0, normal: iNormal >= 0 || (constNormal !== undefined && iShear >= 0), mu: hasMu, ae: iAe.length, features: nFeat, ttf: iTtf >= 0 });
+  const feat = [...idx.variance, ...idx.rms.map((i) => -1 - i)]; // negative: an RMS field, squared
 
   return {
     layout,
@@ -129,21 +158,7 @@ export function planImport(path: string, layout: TableLayout, o: CsvImportOption
       ttf: iTtf >= 0 ? v[iTtf] : undefined,
       failure: iFail >= 0 ? v[iFail] : undefined,
     }),
-    streams: (sampleRateHz, startTimeS) => {
-      const s: Record<string, StreamSpec> = {};
-      if (mech.length > 1) s.mech = { file: 'mech.arrows', sampleRateHz, startTimeS, columns: mech };
-      if (ae.length) s.ae = { file: 'ae.arrows', sampleRateHz, startTimeS, columns: ae };
-      if (labels.length) s.labels = { file: 'labels.arrows', sampleRateHz, startTimeS, columns: labels };
-      return s;
-    },
-    newBatch: (n) => {
-      const b: Batch = {};
-      const arrays = (cols: ColumnSpec[]) => Object.fromEntries(cols.map((c) => [c.name, c.type === 'float64' ? new Float64Array(n) : new Float32Array(n)]));
-      if (mech.length > 1) b.mech = arrays(mech);
-      if (ae.length) b.ae = arrays(ae);
-      if (labels.length) b.labels = arrays(labels);
-      return b;
-    },
+    ...streamsOf(cols),
     fill: (b, j, v, t) => {
       if (b.mech) {
         const m = b.mech;
