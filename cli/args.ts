@@ -41,7 +41,7 @@ export function helpText(spec: CliSpec): string {
   return [spec.summary, '', `Usage: ${usage}`, '', 'Options:', ...opts, ...(spec.epilogue ? ['', spec.epilogue] : [])].join('\n');
 }
 
-type Values<S extends CliSpec> = { [K in keyof S['options']]: S['options'][K]['type'] extends 'boolean' ? boolean : S['options'][K] extends { default: string } ? string : string | undefined };
+export type Values<S extends CliSpec> = { [K in keyof S['options']]: S['options'][K]['type'] extends 'boolean' ? boolean : S['options'][K] extends { default: string } ? string : string | undefined };
 
 /** Parse argv against the spec; prints help and exits 0 on --help, exits 1 with one line on a usage error. */
 export function parseCli<S extends CliSpec>(spec: S, argv: string[] = process.argv.slice(2)): { values: Values<S>; positionals: string[] } {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type CliSpec, CliError, numberOption, parseCli, runCli } from './args.ts';
+import { type CliSpec, CliError, numberOption, parseCli, runCli, type Values } from './args.ts';
 import { cedFor, parameterSplit } from '../model/ced.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest, type Target } from '../model/manifest.ts';
@@ -49,49 +49,72 @@ function usableFor(rec: ConditionedRecording, target: Target): void {
 
 const int = (flag: string, raw: string) => numberOption(flag, raw, { min: 1, integer: true });
 
-async function main(): Promise<void> {
-  const { values: v } = parseCli(SPEC);
+
+/** The command line as training settings: one-line errors for anything missing or out of range. */
+function settingsOf(v: Values<typeof SPEC>) {
   if (!v.strategy) throw new CliError('--strategy NAME is required (see --help)');
   if (!v.out) throw new CliError('--out DIR is required');
   const name = v.strategy as keyof typeof STRATEGIES;
-  const strategy = STRATEGIES[name];
+  const strategy: Strategy = STRATEGIES[name];
   if (strategy.from && !v.from) throw new CliError(`--from DIR (the pre-trained model) is required for ${name}`);
-  const target = v.target as Target;
-  const preset = presetById(v.preset ?? strategy.preset);
-  const [batchSize, seed] = [int('batch', v.batch), int('seed', v.seed)];
-  const epochs = v.epochs === undefined ? ((strategy as Strategy).epochs ?? 40) : int('epochs', v.epochs);
-  const patience = v.patience === undefined ? strategy.patience : int('patience', v.patience);
-  const learningRate = v.lr === undefined ? strategy.lr : numberOption('lr', v.lr, { min: 1e-9, max: 0.999 });
   const recordings = resolve(v.recordings);
   const trainOn = v['train-on'] ? parseSpan(v['train-on'], recordings) : null;
   const validateOn = v['validate-on'] ? parseSpan(v['validate-on'], recordings) : null;
   if (validateOn && !trainOn) throw new CliError('--validate-on needs --train-on');
   const recDir = trainOn?.dir ?? join(recordings, strategy.data);
   if (!existsSync(join(recDir, 'recording.json'))) throw new Error(`${recDir} is missing; run npm run fixtures first`);
+  return {
+    name,
+    strategy,
+    out: resolve(v.out),
+    from: v.from ? resolve(v.from) : null,
+    target: v.target as Target,
+    preset: presetById(v.preset ?? strategy.preset),
+    batchSize: int('batch', v.batch),
+    seed: int('seed', v.seed),
+    epochs: v.epochs === undefined ? (strategy.epochs ?? 40) : int('epochs', v.epochs),
+    patience: v.patience === undefined ? strategy.patience : int('patience', v.patience),
+    learningRate: v.lr === undefined ? strategy.lr : numberOption('lr', v.lr, { min: 1e-9, max: 0.999 }),
+    recDir,
+    trainOn,
+    validateOn,
+    backend: v.backend as 'auto',
+  };
+}
+type Settings = ReturnType<typeof settingsOf>;
 
-  const backend = await initBackend(v.backend as 'auto');
-  console.error(backend.summary);
-  console.error(`conditioning ${recDir} at ${preset.sampleRateHz} Hz ...`);
-  const rec = await conditionRecording(recDir, preset.sampleRateHz);
-  usableFor(rec, target);
-  const valRec = validateOn && validateOn.dir !== recDir ? await conditionRecording(validateOn.dir, preset.sampleRateHz) : rec;
-  const place = placementOf(strategy, rec, trainOn ? spanRange(rec, trainOn) : undefined, validateOn ? { r: valRec, range: spanRange(valRec, validateOn) } : undefined);
+/** The recording(s) conditioned at the preset's rate, the placement, its statistics and windows, said on stderr. */
+async function dataFor(s: Settings) {
+  console.error(`conditioning ${s.recDir} at ${s.preset.sampleRateHz} Hz ...`);
+  const rec = await conditionRecording(s.recDir, s.preset.sampleRateHz);
+  usableFor(rec, s.target);
+  const { trainOn, validateOn } = s;
+  const valRec = validateOn && validateOn.dir !== s.recDir ? await conditionRecording(validateOn.dir, s.preset.sampleRateHz) : rec;
+  const place = placementOf(s.strategy, rec, trainOn ? spanRange(rec, trainOn) : undefined, validateOn ? { r: valRec, range: spanRange(valRec, validateOn) } : undefined);
   // the statistics of the training data only: what the monitor will serve with
-  const norm = normalisationOver(rec, normalisationRange(place), target);
-  const spec = modelSpec({ preset, ...norm });
-  const { train, val } = strategyWindows(place, spec, target);
+  const norm = normalisationOver(rec, normalisationRange(place), s.target);
+  const spec = modelSpec({ preset: s.preset, ...norm });
+  const { train, val } = strategyWindows(place, spec, s.target);
   const secs = (r: typeof rec, x: [number, number]) => rangeSeconds(r, x).map((t) => t.toFixed(1)).join('-');
   const vr = 'range' in place.validation ? `${place.validation.r.id} ${secs(place.validation.r, place.validation.range)} s` : 'the last training windows';
-  console.error(`${train.count} training windows (${rec.id} ${secs(rec, place.train.range)} s, ${rec.conditioning} AE, target ${target === 'friction' ? rec.frictionSource : `TTF from ${rec.labelSource}`}) and ${val.count} validation windows (${vr})`);
+  console.error(`${train.count} training windows (${rec.id} ${secs(rec, place.train.range)} s, ${rec.conditioning} AE, target ${s.target === 'friction' ? rec.frictionSource : `TTF from ${rec.labelSource}`}) and ${val.count} validation windows (${vr})`);
+  return { rec, norm, spec, train, val };
+}
 
-  const pre = strategy.from ? await loadModel(resolve(v.from!)) : null;
+async function main(): Promise<void> {
+  const s = settingsOf(parseCli(SPEC).values);
+  const { name, strategy, target, preset, seed, learningRate, out } = s;
+  const backend = await initBackend(s.backend);
+  console.error(backend.summary);
+  const { rec, norm, spec, train, val } = await dataFor(s);
+
+  const pre = s.from ? await loadModel(s.from) : null;
   if (pre && pre.manifest.target !== target) throw new Error(`--from model predicts ${pre.manifest.target}, not ${target}`);
   const ced = pre ? pre.manifest.ced : cedFor(preset, { seed, name: `ced-${target}` });
   if (ced.samples !== spec.windowSamples || ced.scales !== spec.scales) throw new Error(`--from model takes ${ced.scales} x ${ced.samples} scalograms; preset ${preset.id} makes ${spec.scales} x ${spec.windowSamples}`);
   const model = initialModel(strategy, pre?.model ?? null, { ...ced, seed });
   const split = parameterSplit(model);
   console.error(`parameters: ${split.total} (encoder ${split.encoder}, latent ${split.latent}, decoder ${split.decoder}, head ${split.head}); training ${strategy.blocks.join(' + ')}`);
-  const out = resolve(v.out);
   const manifestFor = (bestValidationLoss: number, epochsRun: number, seconds: number): ModelManifest => ({
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -100,12 +123,12 @@ async function main(): Promise<void> {
     preset,
     ced,
     ...norm,
-    training: { strategy: name, trainedOn: [...(pre?.manifest.training.trainedOn ?? []), trainOn ? trainOn.text : rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss, learningRate, seconds: Math.round(seconds) },
+    training: { strategy: name, trainedOn: [...(pre?.manifest.training.trainedOn ?? []), s.trainOn ? s.trainOn.text : rec.id], trainableBlocks: [...strategy.blocks], epochs: epochsRun, seed, backend: backend.name, bestValidationLoss, learningRate, seconds: Math.round(seconds) },
   });
   const result = await trainModel(model, train, val, {
-    epochs,
-    patience,
-    batchSize,
+    epochs: s.epochs,
+    patience: s.patience,
+    batchSize: s.batchSize,
     learningRate,
     seed,
     trainable: strategy.blocks,
