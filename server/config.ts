@@ -29,6 +29,12 @@ export interface ServerOptions {
   keepEndedSessions: number;
   /** live normalisation: each session's own statistics over its first N s of AE and friction (0: the models' manifests') */
   liveNormalisationS: number;
+  /** live adaptation (issue 13): cross-train each session's models on its own cycles once it has measured friction */
+  liveAdaptation: boolean;
+  /** live adaptation starts once a session has seen this many complete cycles of measured friction */
+  adaptAfterCycles: number;
+  /** live adaptation: most epochs of latent-space cross-training */
+  adaptEpochs: number;
   /** keep the archives of server-run replays (copies of recordings the server already has) */
   keepReplayArchives: boolean;
   /** archive retention: sessions older than this are deleted, days (0: no age limit) */
@@ -65,6 +71,9 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'pingIntervalMs', flag: '--ping-ms', env: 'SLIPWATCH_PING_MS', default: 15_000, doc: 'keepalive ping interval on /ingest and /stream (a peer must answer within it)' },
   { key: 'keepEndedSessions', flag: '--keep-ended-sessions', env: 'SLIPWATCH_KEEP_ENDED_SESSIONS', default: 8, doc: 'ended sessions kept in /status and /alerts (archives stay on disk)' },
   { key: 'liveNormalisationS', flag: '--live-normalisation-s', env: 'SLIPWATCH_LIVE_NORMALISATION_S', default: 0, doc: "normalise each session by its own first N s (0: the models' manifest statistics)" },
+  { key: 'liveAdaptation', flag: '--live-adaptation', env: 'SLIPWATCH_LIVE_ADAPTATION', default: true, doc: "cross-train each session's models (latent space) on its own cycles in a worker and hot-swap them when they score better on the newest cycle; only sessions with measured friction (true/false)" },
+  { key: 'adaptAfterCycles', flag: '--adapt-after-cycles', env: 'SLIPWATCH_ADAPT_AFTER_CYCLES', default: 6, doc: 'live adaptation starts after N complete cycles (N >= 2: the newest validates, the rest train)' },
+  { key: 'adaptEpochs', flag: '--adapt-epochs', env: 'SLIPWATCH_ADAPT_EPOCHS', default: 15, doc: "live adaptation: most epochs of latent-space training (the cross-train strategy's 15)" },
   { key: 'keepReplayArchives', flag: '--keep-replay-archives', env: 'SLIPWATCH_KEEP_REPLAY_ARCHIVES', default: false, doc: 'archive server-run replays too (true/false; by default their archive is deleted when they end)' },
   { key: 'archiveMaxAgeDays', flag: '--archive-max-age-days', env: 'SLIPWATCH_ARCHIVE_MAX_AGE_DAYS', default: 30, doc: 'delete archived sessions older than N days (0: no age limit)' },
   { key: 'archiveMaxMB', flag: '--archive-max-mb', env: 'SLIPWATCH_ARCHIVE_MAX_MB', default: 4096, doc: 'delete the oldest archived sessions while the archive exceeds N MB (0: no size limit)' },
