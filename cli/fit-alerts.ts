@@ -17,7 +17,7 @@ const SPEC = {
   summary: 'Fit the failure-probability model and choose alert thresholds (training and validation data only).',
   options: {
     recordings: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'recordings'), doc: 'holds p4677 (its training and validation parts are used)' },
-    variants: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'alerting-fit'), doc: 'generated variants, one folder each (npm run fixtures -- NAME --seed N --out DIR/NAME-x); alternately fit and validation' },
+    variants: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'alerting-fit'), doc: 'generated variants, one folder each (made by bash scripts/alerting-variants.sh DIR); alternately fit and validation' },
     out: { type: 'string', value: 'DIR', default: join(ROOT, 'trained-models', 'alerting'), doc: 'where alerting-model.json and alerting-manifest.json go (not manifest.json: the server loads every manifest.json folder as a CED)' },
   },
 } satisfies CliSpec;
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const fit: Part[] = [{ s: lab, spans: [splitSpan(lab, 'train')], dir: p4677 }];
   const val: Part[] = [{ s: lab, spans: [splitSpan(lab, 'validation')], dir: p4677 }];
   const variants = variantDirs(resolve(v.variants));
+  if (variants.length < 2) throw new Error(`${v.variants} holds ${variants.length} variant recordings; make them with bash scripts/alerting-variants.sh ${v.variants}`);
   for (const [k, dir] of variants.entries()) {
     const s = await alertStream(dir);
     (k % 2 === 0 ? fit : val).push({ s, spans: levelSpans(s, dir), dir });

@@ -27,6 +27,9 @@ run limited-pre-friction --strategy limited-pre --from "$M/pretrain-friction" --
 run limited-post-friction --strategy limited-post --from "$M/pretrain-friction" --epochs 400
 echo "== learning curve"
 npm run --silent learning-curve -- --pretrained "$M/pretrain-friction"
+echo "== the alerting model (generated variants, then the fit)"
+bash scripts/alerting-variants.sh
+npm run --silent fit-alerts
 echo "== evaluation"
 npm run --silent evaluate
 echo "== shipping the serving models"
@@ -35,4 +38,4 @@ for target in friction ttf; do
   mkdir -p "trained-models/$target"
   cp "$M/cross-train-$target"/{model.json,weights.bin,manifest.json} "trained-models/$target/"
 done
-echo "done: docs/results.md, trained-models/friction, trained-models/ttf"
+echo "done: docs/results.md, trained-models/friction, trained-models/ttf, trained-models/alerting"
