@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ConditionConfig, Conditioner, conditionAll, designLowpass, designSmoothing, splitDecimation } from '../../../shared/signal/condition.ts';
+import { type ConditionConfig, Conditioner, conditionAll } from '../../../shared/signal/condition.ts';
+import { designLowpass, designSmoothing, splitDecimation } from '../../../shared/signal/decimation-filters.ts';
 import { Rng } from '../../../shared/random.ts';
 
 const AE: ConditionConfig = { inputRateHz: 10_000, outputRateHz: 100, mode: 'envelope', channels: 2, channelScales: [1, 0.5] };
