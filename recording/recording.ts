@@ -1,6 +1,6 @@
 /**
- * A recording directory: recording.json plus one Arrow IPC stream per sample-rate group.
- * Written once at creation (atomically), appended stream by stream, read stream by stream.
+ * A recording directory: recording.json plus one Arrow IPC stream per sample-rate group, and one
+ * per table of events (meta.events: rows at no rate). Written once at creation (atomically), appended stream by stream, read stream by stream.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import {
   RECORDING_FORMAT,
   RECORDING_FORMAT_VERSION,
   RECORDING_META_FILE,
+  type EventStreamSpec,
   type RecordingMeta,
   type StreamSpec,
   validateRecordingMeta,
@@ -25,14 +26,15 @@ import { makeDirs } from './storage-errors.ts';
 export type NewRecordingMeta = Omit<RecordingMeta, 'format' | 'formatVersion'>;
 
 /** Metadata each stream file carries itself, so one .arrows file is self-describing. */
-function streamFileMetadata(meta: RecordingMeta, name: string, s: StreamSpec): Record<string, string> {
-  return {
-    'slipwatch:format': `${RECORDING_FORMAT}/${RECORDING_FORMAT_VERSION}`,
-    'slipwatch:experiment_id': meta.experimentId,
-    'slipwatch:stream': name,
-    'slipwatch:sample_rate_hz': String(s.sampleRateHz),
-    'slipwatch:start_time_s': String(s.startTimeS),
-  };
+function streamFileMetadata(meta: RecordingMeta, name: string, s: StreamSpec | EventStreamSpec): Record<string, string> {
+  const common = { 'slipwatch:format': `${RECORDING_FORMAT}/${RECORDING_FORMAT_VERSION}`, 'slipwatch:experiment_id': meta.experimentId, 'slipwatch:stream': name };
+  if (!('sampleRateHz' in s)) return { ...common, 'slipwatch:kind': 'events', ...(s.timeColumn ? { 'slipwatch:time_column': s.timeColumn } : {}) };
+  return { ...common, 'slipwatch:sample_rate_hz': String(s.sampleRateHz), 'slipwatch:start_time_s': String(s.startTimeS) };
+}
+
+/** Every file of a recording, sample streams then event streams, by name. */
+export function recordingTables(meta: RecordingMeta): [string, StreamSpec | EventStreamSpec][] {
+  return [...Object.entries(meta.streams), ...Object.entries(meta.events ?? {})];
 }
 
 /** Write a file so that readers see either the old or the complete new content, never a part. */
@@ -61,7 +63,7 @@ export class RecordingWriter {
     makeDirs(dir);
     const w = new RecordingWriter(dir, full);
     try {
-      for (const [name, spec] of Object.entries(full.streams)) {
+      for (const [name, spec] of recordingTables(full)) {
         w.appenders.set(name, ArrowStreamAppender.create(join(dir, spec.file), spec.columns, streamFileMetadata(full, name, spec)));
       }
       // metadata last: a directory with recording.json always has all its stream files
@@ -81,7 +83,7 @@ export class RecordingWriter {
     const meta = readRecordingMeta(dir);
     const w = new RecordingWriter(dir, meta);
     try {
-      for (const [name, spec] of Object.entries(meta.streams)) {
+      for (const [name, spec] of recordingTables(meta)) {
         w.appenders.set(name, ArrowStreamAppender.reopen(join(dir, spec.file)).appender);
       }
     } catch (e) {
@@ -178,6 +180,17 @@ export interface OpenedRecording {
   dir: string;
   meta: RecordingMeta;
   streams: Record<string, StreamInfo & { spec: StreamSpec; durationS: number }>;
+  /** event streams: rows, no duration (an event table has no rate) */
+  events: Record<string, StreamInfo & { spec: EventStreamSpec }>;
+}
+
+/** A stream file's schema, length and integrity, checked against its declared columns. */
+async function checkedInfo(dir: string, name: string, spec: StreamSpec | EventStreamSpec): Promise<StreamInfo> {
+  const info = await streamInfo(join(dir, spec.file));
+  const want = spec.columns.map((c) => `${c.name}:${c.type}`).join(',');
+  const got = info.columns.map((c) => `${c.name}:${c.type}`).join(',');
+  if (want !== got) throw new Error(`${dir}: stream ${name} has columns ${got} but recording.json declares ${want}`);
+  return info;
 }
 
 /** Open a recording: metadata plus each stream's schema, length and integrity (no data read). */
@@ -185,18 +198,17 @@ export async function openRecording(dir: string): Promise<OpenedRecording> {
   const meta = readRecordingMeta(dir);
   const streams: OpenedRecording['streams'] = {};
   for (const [name, spec] of Object.entries(meta.streams)) {
-    const info = await streamInfo(join(dir, spec.file));
-    const want = spec.columns.map((c) => `${c.name}:${c.type}`).join(',');
-    const got = info.columns.map((c) => `${c.name}:${c.type}`).join(',');
-    if (want !== got) throw new Error(`${dir}: stream ${name} has columns ${got} but recording.json declares ${want}`);
+    const info = await checkedInfo(dir, name, spec);
     streams[name] = { ...info, spec, durationS: info.rows / spec.sampleRateHz };
   }
-  return { dir, meta, streams };
+  const events: OpenedRecording['events'] = {};
+  for (const [name, spec] of Object.entries(meta.events ?? {})) events[name] = { ...(await checkedInfo(dir, name, spec)), spec };
+  return { dir, meta, streams, events };
 }
 
-/** Read one stream of a recording batch by batch (bounded memory). */
+/** Read one stream (sample or event stream) of a recording batch by batch (bounded memory). */
 export function readRecordingStream(rec: OpenedRecording, stream: string): AsyncGenerator<StreamBatch> {
-  const s = rec.meta.streams[stream];
-  if (!s) throw new Error(`recording ${rec.meta.experimentId} has no stream "${stream}" (streams: ${Object.keys(rec.meta.streams).join(', ')})`);
+  const s = rec.meta.streams[stream] ?? rec.meta.events?.[stream];
+  if (!s) throw new Error(`recording ${rec.meta.experimentId} has no stream "${stream}" (streams: ${recordingTables(rec.meta).map(([n]) => n).join(', ')})`);
   return readStreamBatches(join(rec.dir, s.file));
 }

@@ -1,8 +1,9 @@
 /**
- * The streams of a session's archive: its AE, its mechanical channels when sent, the frames index,
- * and the predictions and alerts of its models.
+ * The streams of a session's archive: its AE, its mechanical channels when sent and the
+ * predictions of its models (signals at a rate), and two event streams (rows at no rate): the
+ * frames index and the alerts.
  */
-import type { ColumnSpec, StreamSpec } from '../../shared/recording-meta.ts';
+import type { ColumnSpec, EventStreamSpec, StreamSpec } from '../../shared/recording-meta.ts';
 import type { StartFrame } from '../../shared/protocol/frames.ts';
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
@@ -18,7 +19,7 @@ function aeColumns(start: StartFrame): ColumnSpec[] {
   }));
 }
 
-/** Prediction and alert streams: each row says where it is, since predictions start after a warm-up. */
+/** Prediction streams: each row says where it is, since predictions start after a warm-up. */
 function outputStreams(rateHz: number, targets: readonly string[], startTimeS: number): Record<string, StreamSpec> {
   const streams: Record<string, StreamSpec> = {};
   for (const t of targets) {
@@ -33,19 +34,6 @@ function outputStreams(rateHz: number, targets: readonly string[], startTimeS: n
       ],
     };
   }
-  if (targets.length) {
-    streams.alerts = {
-      file: 'alerts.arrows',
-      sampleRateHz: 1, // an event table, not a signal
-      startTimeS: 0,
-      columns: [
-        { name: 'alert_id', type: 'float64', unit: '1', quantity: 'other' },
-        { name: 'is_on', type: 'float64', unit: '1', quantity: 'other' },
-        { name: 'time_s', type: 'float64', unit: 's', quantity: 'time' },
-        { name: 'predicted_ttf_s', type: 'float64', unit: 's', quantity: 'other' },
-      ],
-    };
-  }
   return streams;
 }
 
@@ -54,17 +42,6 @@ export function streamsFor(start: StartFrame, output: { rateHz: number; targets:
   const t0 = start.experimentStartS ?? 0;
   const streams: Record<string, StreamSpec> = {
     ae: { file: 'ae.arrows', sampleRateHz: start.aeRateHz, startTimeS: t0, columns: aeColumns(start) },
-    // an index, not a signal: one row per stored data frame (its "rate" is nominal)
-    frames: {
-      file: 'frames.arrows',
-      sampleRateHz: 1,
-      startTimeS: 0,
-      columns: [
-        { name: 'seq', type: 'float64', unit: '1', quantity: 'other' },
-        { name: 'ae_end_index', type: 'float64', unit: 'samples', quantity: 'other' },
-        { name: 'mech_end_index', type: 'float64', unit: 'samples', quantity: 'other' },
-      ],
-    },
   };
   Object.assign(streams, outputStreams(output.rateHz, output.targets, t0));
   if (start.mech) {
@@ -77,4 +54,35 @@ export function streamsFor(start: StartFrame, output: { rateHz: number; targets:
     };
   }
   return streams;
+}
+
+/**
+ * The archive's event streams: `frames`, an index with one row per stored data frame (where its
+ * samples end in each stream), and, when models predict, `alerts`, one row per alert turning on
+ * or off at its experiment time.
+ */
+export function eventsFor(output: { targets: readonly string[] } = { targets: [] }): Record<string, EventStreamSpec> {
+  const events: Record<string, EventStreamSpec> = {
+    frames: {
+      file: 'frames.arrows',
+      columns: [
+        { name: 'seq', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'ae_end_index', type: 'float64', unit: 'samples', quantity: 'other' },
+        { name: 'mech_end_index', type: 'float64', unit: 'samples', quantity: 'other' },
+      ],
+    },
+  };
+  if (output.targets.length) {
+    events.alerts = {
+      file: 'alerts.arrows',
+      timeColumn: 'time_s',
+      columns: [
+        { name: 'alert_id', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'is_on', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'time_s', type: 'float64', unit: 's', quantity: 'time' },
+        { name: 'predicted_ttf_s', type: 'float64', unit: 's', quantity: 'other' },
+      ],
+    };
+  }
+  return events;
 }

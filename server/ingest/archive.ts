@@ -1,7 +1,7 @@
 /**
  * The archive of one producer session: a slipwatch recording with the session's AE, its
- * mechanical channels when sent, and `frames`, an index with one row per data frame (its sequence
- * number and where its samples end in each stream). The index is written last and fsynced last,
+ * mechanical channels when sent, and `frames`, an event stream with one row per data frame (its
+ * sequence number and where its samples end in each stream). The index is written last and fsynced last,
  * so after a crash it says exactly which frames are complete: recovery cuts the signal streams
  * back to it, and the producer resumes after its last stored frame. Nothing acknowledged is lost.
  *
@@ -16,7 +16,7 @@ import { type DataFrame, ProtocolError, type StartFrame } from '../../shared/pro
 import { sessionPath } from './session-path.ts';
 import { readRecordingMeta, RecordingWriter } from '../../recording/recording.ts';
 import { describeStorageError, isStorageError } from '../../recording/storage-errors.ts';
-import { streamsFor } from './archive-streams.ts';
+import { eventsFor, streamsFor } from './archive-streams.ts';
 import type { SessionStore } from './store.ts';
 
 export type Outputs = { rateHz: number; targets: readonly string[] };
@@ -77,9 +77,10 @@ export class SessionArchive implements SessionStore {
 
   private static openIn(dir: string, start: StartFrame, output: Outputs, events: ArchiveEvents): SessionArchive {
     const streams = streamsFor(start, output);
+    const eventStreams = eventsFor(output);
     if (!existsSync(join(dir, 'recording.json'))) {
       // leftovers of a create that failed (disk full) before its recording.json: nothing of them was acked
-      for (const s of Object.values(streams)) rmSync(join(dir, s.file), { force: true });
+      for (const s of [...Object.values(streams), ...Object.values(eventStreams)]) rmSync(join(dir, s.file), { force: true });
       rmSync(join(dir, 'recording.json.tmp'), { force: true });
       const writer = RecordingWriter.create(dir, {
         experimentId: start.experimentId,
@@ -88,6 +89,7 @@ export class SessionArchive implements SessionStore {
         source: { kind: 'instrument', name: start.session, description: JSON.stringify({ preset: start.preset }) },
         normalStressSchedule: start.normalStressSchedule ?? [],
         streams,
+        events: eventStreams,
       });
       return new SessionArchive(writer, dir, -1, events, start.experimentStartS);
     }
@@ -97,7 +99,7 @@ export class SessionArchive implements SessionStore {
     } catch {
       throw new ProtocolError('bad-frame', `session ${start.session} exists but its archive metadata is unreadable; start a new session`);
     }
-    if (JSON.stringify(meta.streams) !== JSON.stringify(streams) || meta.experimentId !== start.experimentId)
+    if (JSON.stringify(meta.streams) !== JSON.stringify(streams) || JSON.stringify(meta.events ?? {}) !== JSON.stringify(eventStreams) || meta.experimentId !== start.experimentId)
       throw new ProtocolError('bad-frame', `session ${start.session} exists with other channels, rates or experiment; start a new session`);
     const writer = RecordingWriter.reopen(dir);
     try {

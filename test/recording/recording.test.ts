@@ -7,7 +7,8 @@ import { after, test } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { readWholeStream, streamInfo } from '../../recording/arrow-stream.ts';
 import { scanIpcStream } from '../../recording/ipc-framing.ts';
-import { openRecording, readRecordingStream, RecordingWriter } from '../../recording/recording.ts';
+import { type NewRecordingMeta, openRecording, readRecordingStream, RecordingWriter } from '../../recording/recording.ts';
+import type { RecordingMeta } from '../../shared/recording-meta.ts';
 import { AE_ROWS, batchFor, MECH_ROWS, testMeta } from './helpers/recording-fixture.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-rec-'));
@@ -168,4 +169,50 @@ test('readers reject what is not a recording', async () => {
   writeBatches(dir2, 1).close();
   writeFileSync(join(dir2, 'mech.arrows'), 'hello, not arrow');
   await assert.rejects(openRecording(dir2), /not an Arrow IPC stream/);
+});
+
+test('event streams: rows at no rate, declared apart, self-describing, reopened and read like the rest', async () => {
+  const dir = freshDir();
+  const events = {
+    alerts: {
+      file: 'alerts.arrows',
+      timeColumn: 'time_s',
+      columns: [
+        { name: 'alert_id', type: 'float64', unit: '1', quantity: 'other' },
+        { name: 'time_s', type: 'float64', unit: 's', quantity: 'time' },
+      ],
+    },
+  } satisfies RecordingMeta['events'];
+  const w = RecordingWriter.create(dir, { ...testMeta(), events });
+  w.append('ae', batchFor(0).ae);
+  // three events at irregular times: a rate could not place them
+  w.append('alerts', { alert_id: Float64Array.of(1, 1), time_s: Float64Array.of(12.5, 13.25) });
+  w.append('alerts', { alert_id: Float64Array.of(2), time_s: Float64Array.of(40.125) });
+  w.close();
+  const meta = JSON.parse(readFileSync(join(dir, 'recording.json'), 'utf8')) as RecordingMeta;
+  assert.ok(!('alerts' in meta.streams), 'not listed as a sample stream');
+  assert.deepEqual(meta.events, events);
+  assert.ok(!('sampleRateHz' in meta.events!.alerts), 'no sample rate declared');
+  const rec = await openRecording(dir);
+  assert.equal(rec.events.alerts.rows, 3);
+  assert.equal(rec.events.alerts.metadata['slipwatch:kind'], 'events', 'the file says it holds events');
+  assert.equal(rec.events.alerts.metadata['slipwatch:time_column'], 'time_s');
+  assert.ok(!('slipwatch:sample_rate_hz' in rec.events.alerts.metadata));
+  const times: number[] = [];
+  for await (const b of readRecordingStream(rec, 'alerts')) times.push(...(b.columns.time_s as Float64Array));
+  assert.deepEqual(times, [12.5, 13.25, 40.125]);
+  const again = RecordingWriter.reopen(dir);
+  assert.equal(again.rows('alerts'), 3, 'reopen finds the event stream');
+  assert.deepEqual(again.lastRow('alerts'), { alert_id: 2, time_s: 40.125 });
+  again.close();
+});
+
+test('an event stream with a rate, a missing time column or a taken name is refused', () => {
+  const events = (e: object) => ({ ...testMeta(), events: { alerts: { file: 'alerts.arrows', columns: [{ name: 't', type: 'float64', unit: 's', quantity: 'time' }], ...e } } }) as NewRecordingMeta;
+  assert.throws(() => RecordingWriter.create(freshDir(), events({ sampleRateHz: 1 })), /events have no sampleRateHz/);
+  assert.throws(() => RecordingWriter.create(freshDir(), events({ startTimeS: 0 })), /events have no sampleRateHz or startTimeS/);
+  assert.throws(() => RecordingWriter.create(freshDir(), events({ timeColumn: 'time_s' })), /timeColumn "time_s" is not one of its columns/);
+  assert.throws(() => RecordingWriter.create(freshDir(), events({ file: 'ae.arrows' })), /file ae.arrows is used twice/);
+  const clash = { ...testMeta(), events: { mech: { file: 'm2.arrows', columns: [{ name: 't', type: 'float64', unit: 's', quantity: 'time' }] } } } as NewRecordingMeta;
+  assert.throws(() => RecordingWriter.create(freshDir(), clash), /event stream mech: a sample stream has that name/);
 });

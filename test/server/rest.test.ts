@@ -1,10 +1,11 @@
 /**
  * REST as a careless or hostile client meets it: every refusal says what was wrong and what is
  * allowed, nothing is coerced, what a replay would fail on later is refused up front, a trickled
- * request is cut off, and /metrics speaks Prometheus through prom-client.
+ * request is cut off, /metrics speaks Prometheus through prom-client, and /status and /alerts
+ * round every number to at most 4 decimals.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import { defaultServerOptions } from '../../server/config.ts';
+import { replay } from '../../producer/replay.ts';
+import { openRecording, readRecordingStream } from '../../recording/recording.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipwatch-rest-'));
 const recordings = join(import.meta.dirname, '..', '..', 'fixtures', 'data');
@@ -93,4 +96,46 @@ test('/metrics: process and event-loop metrics, ingest and stage counters, the l
   };
   for (const [name, type] of Object.entries(expected)) assert.equal(types.get(name), type, name);
   
+});
+
+/** Every number in a JSON body, with its path. */
+function numbersIn(v: unknown, path = ''): [string, number][] {
+  if (typeof v === 'number') return [[path, v]];
+  if (Array.isArray(v)) return v.flatMap((x, i) => numbersIn(x, `${path}[${i}]`));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => numbersIn(x, `${path}.${k}`));
+  return [];
+}
+
+test('/status and /alerts give every number to at most 4 decimals; the archive keeps the alerts as an event stream in experiment time', async () => {
+  // the shipped 2 s pair and the forecaster, served by a server of their own; a producer session from 5 s
+  const models = join(root, 'models-2s');
+  mkdirSync(models);
+  for (const m of ['friction', 'ttf', 'alerting']) symlinkSync(join(import.meta.dirname, '..', '..', 'trained-models', m), join(models, m));
+  const archive = join(root, 'archive-alerts');
+  const served = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: archive, modelsDir: models, recordingsDir: recordings, flushIntervalMs: 5 });
+  after(() => served.close());
+  const base = (await served.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  await replay({ recordingDir: join(recordings, 'p4677-mini'), url: `${base}/ingest`, token: 't', session: 'rounding', speed: 'max', fromS: 5 });
+  const get = async (url: string) => (await served.inject({ method: 'GET', url })).json() as Record<string, unknown>;
+  // the session's last windows are inferred after the producer's last ack
+  let alerts: Record<string, { id: number; onS: number; offS?: number }[]> = {};
+  for (let k = 0; k < 300 && !(alerts.rounding?.length >= 2); k++) {
+    alerts = (await get('/alerts')) as typeof alerts;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(alerts.rounding?.length >= 2, `alerts issued: ${JSON.stringify(alerts)}`);
+  const status = await get('/status');
+  const numbers = [...numbersIn(status, 'status'), ...numbersIn(alerts, 'alerts')];
+  const fractional = numbers.filter(([, v]) => !Number.isInteger(v));
+  // latencies, backlogs and alert times have fractions: the check below has something to check
+  assert.ok(fractional.length >= 10, `${fractional.length} fractional numbers`);
+  for (const [path, v] of fractional) assert.equal(Math.round(v * 1e4) / 1e4, v, `${path} = ${v} has more than 4 decimals`);
+  // the archive: alerts are events (no rate), each row at its alert's time in experiment time
+  const rec = await openRecording(join(archive, 'rounding'));
+  assert.equal(rec.events.alerts.spec.timeColumn, 'time_s');
+  assert.ok(!('alerts' in rec.meta.streams) && !('sampleRateHz' in rec.events.alerts.spec), 'alerts declared as events, at no rate');
+  const rows: string[] = [];
+  for await (const b of readRecordingStream(rec, 'alerts')) b.columns.alert_id.forEach((id, i) => rows.push(`${id} ${b.columns.is_on[i] ? 'on' : 'off'} ${(b.columns.time_s[i] - 5).toFixed(3)}`));
+  const expected = alerts.rounding.flatMap((a) => [`${a.id} on ${a.onS.toFixed(3)}`, ...(a.offS === undefined ? [] : [`${a.id} off ${a.offS.toFixed(3)}`])]);
+  assert.deepEqual(rows, expected, 'one row per alert turning on or off, 5 s on in experiment time');
 });
