@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cyclePortions, detectFailures, medianFilter, recurrenceStats, StreamingFailureDetector, timeToFailure } from '../../shared/labels.ts';
+import { cyclePortions, detectFailures, recurrenceStats, StreamingFailureDetector, timeToFailure } from '../../shared/labels.ts';
+import { medianFilter } from '../../shared/signal/median.ts';
 import { Rng } from '../../shared/random.ts';
 
 /** A hand-made sawtooth: linear loading at 0.005 /s, instantaneous drops of `drop` at given samples. */
