@@ -5,8 +5,9 @@
  *
  * Covers the layers slipwatch's models use (layers.ts, one converter each): Conv2D and
  * Conv2DTranspose (TensorFlow's 'same' and 'valid' padding, relu or linear), Concatenate,
- * GlobalAveragePooling2D, Flatten and Dense. tfjs is channels-last (NHWC) and ONNX's Conv
- * channels-first (NCHW): the graph transposes the input once, runs NCHW throughout, and
+ * GlobalAveragePooling2D, Flatten, Dense and Activation (relu, sigmoid, linear: seed 003's
+ * classification output). tfjs is channels-last (NHWC) and ONNX's Conv channels-first (NCHW):
+ * the graph transposes the input once, runs NCHW throughout, and
  * transposes 4-D outputs back, so callers see tfjs's shapes.
  */
 import type * as tf from '@tensorflow/tfjs';

@@ -83,6 +83,14 @@ export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
     g.node('Flatten', [src], out, { axis: 1 });
     g.rank.set(out, 2);
   },
+  // a separate activation layer: seed 003's sigmoid classification output (autoencoder application models)
+  Activation: ({ g, layer, config, ins, out }) => {
+    const act = config.activation as string;
+    const op = ({ sigmoid: 'Sigmoid', relu: 'Relu', linear: 'Identity' } as Record<string, string>)[act];
+    if (!op) throw new Error(`ONNX export: activation "${act}" of ${layer.name} is not supported`);
+    g.node(op, ins, out);
+    g.rank.set(out, g.rank.get(ins[0]) ?? 2);
+  },
   Dense: (c) => {
     const { g, layer, ins, out } = c;
     if (g.rank.get(ins[0]) !== 2) throw new Error(`ONNX export: ${layer.name} must follow a 2-D tensor`);
