@@ -19,6 +19,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = 
   flood: { title: 'Flow control: a flooding session beside a 1x one', run: benchFlood },
   bus: { title: 'Bus mode (NATS JetStream): ingest, prediction, cost per frame', run: async () => (await import('./bus.bench.ts')).benchBus() },
   soak: { title: 'Long run: server memory, dashboard frame time and heap', run: benchSoak },
+  autoencoder: { title: "Seed 003's autoencoders: training and inference", run: async () => (await import('./autoencoder.bench.ts')).benchAutoencoder() },
 };
 /** run by default; the rest only when named (the soak takes 10 minutes) */
 const DEFAULT = ['fixtures', 'signal', 'model', 'server'];
