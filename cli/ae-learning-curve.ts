@@ -13,7 +13,8 @@ import { loadModel } from '../model/io.ts';
 import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
 import { type AeCurvePoint, type CurveData, curvePoint, summarise, trainingCycles } from '../training/ae-curve.ts';
 import { taskWindows } from '../training/ae-data.ts';
-import { curveSvg, curveTable } from '../training/ae-plot.ts';
+import { curveSvg, curveTable, type Reference } from '../training/ae-plot.ts';
+import { servedScore } from '../training/ae-served.ts';
 import { targetScaleOf } from '../training/ae-scores.ts';
 import { CURVE_ROWS, type CurveRowName } from '../training/ae-strategies.ts';
 import { conditionRecording } from '../training/dataset.ts';
@@ -40,6 +41,7 @@ const SPEC = {
     'min-epochs': { type: 'string', value: 'N', default: '4', doc: 'fewest epochs per run (unless early stopping ends it)' },
     patience: { type: 'string', value: 'N', default: '20', doc: 'early-stopping patience (seed 003: 20)' },
     small: { type: 'boolean', default: false, doc: 'quick budget: 2 runs, cycles 0.5,all, rows over-frozen,scratch,ced-transfer, 100 visits' },
+    served: { type: 'string', value: 'DIR', default: join(import.meta.dirname, '..', 'trained-models'), doc: 'the served models (DIR/friction, DIR/ttf): a reference line on the same windows' },
     merge: { type: 'string', value: 'JSON,...', doc: 'no training: merge these result files (runs split across processes) into PREFIX.*' },
     out: { type: 'string', value: 'PREFIX', default: join(import.meta.dirname, '..', 'docs', 'learning-curve-ae'), doc: 'writes PREFIX.json, PREFIX.svg, PREFIX.md' },
     backend: { type: 'string', value: 'B', default: 'auto', choices: ['auto', ...BACKENDS], doc: 'tfjs backend' },
@@ -53,21 +55,26 @@ function listOf<T extends string>(flag: string, raw: string, valid: readonly T[]
 }
 
 /** PREFIX.svg and PREFIX.md from the points, and the table on stdout. */
-function render(out: string, points: AeCurvePoint[], horizonS: number): void {
-  render(out, points, horizonS);
+function render(out: string, points: AeCurvePoint[], horizonS: number, served: Reference): void {
+  const summaries = summarise(points);
+  const usedRows = CURVE_ROWS.filter((r) => points.some((p) => p.row === r)) as CurveRowName[];
+  writeFileSync(`${out}.svg`, curveSvg(summaries, usedRows, `p4677, test = last 60 %; mean +- 1 std over runs (own data draw + init each); slip within ${horizonS} s`, served));
+  writeFileSync(`${out}.md`, curveTable(summaries, usedRows, served));
+  console.log(curveTable(summaries, usedRows, served));
 }
 
 /** Merge result files: one protocol (they must agree), every point once. */
 function merge(files: string[], out: string): void {
   const parts = files.map((f) => {
     if (!existsSync(f)) throw new CliError(`no results at ${f}`);
-    return JSON.parse(readFileSync(f, 'utf8')) as { protocol: { horizonS: number; budget: object }; points: AeCurvePoint[] };
+    return JSON.parse(readFileSync(f, 'utf8')) as { protocol: { horizonS: number; budget: object }; served?: Reference; points: AeCurvePoint[] };
   });
   for (const p of parts) if (JSON.stringify(p.protocol.budget) !== JSON.stringify(parts[0].protocol.budget) || p.protocol.horizonS !== parts[0].protocol.horizonS) throw new CliError('the files were run with different budgets or horizons');
   const seen = new Set<string>();
   const points = parts.flatMap((p) => p.points).filter((p) => !seen.has(`${p.row}|${p.task}|${p.cycles}|${p.run}`) && !!seen.add(`${p.row}|${p.task}|${p.cycles}|${p.run}`));
-  writeFileSync(`${out}.json`, `${JSON.stringify({ protocol: parts[0].protocol, points }, null, 1)}\n`);
-  render(out, points, parts[0].protocol.horizonS);
+  const served = parts.find((p) => p.served)?.served ?? {};
+  writeFileSync(`${out}.json`, `${JSON.stringify({ protocol: parts[0].protocol, served, points }, null, 1)}\n`);
+  render(out, points, parts[0].protocol.horizonS, served);
 }
 
 async function main(): Promise<void> {
@@ -109,6 +116,9 @@ async function main(): Promise<void> {
   };
   const protocol = { recording: rec.id, trainPart: 'first 20 % (lab split)', test: `last 60 %, ${test.count} windows every 1.2 s`, horizonS, trainingCycles: cycles.length, budget, windowsEvery: { train: 0.4, validation: 2, test: 1.2 } };
   const points: AeCurvePoint[] = existsSync(`${out}.json`) ? (JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { points: AeCurvePoint[] }).points : [];
+  const served: Reference = {};
+  for (const task of tasks) served[task] = await servedScore((t) => join(resolve(v.served), t), task, rec, splitRange(rec, 'lab', 'test'), test);
+  console.error(`served CEDs on the same test windows: ${JSON.stringify(served)}`);
   const t0 = performance.now();
   for (let run = 1; run <= runs; run++) {
     for (const amount of amounts) {
@@ -117,13 +127,13 @@ async function main(): Promise<void> {
           if (points.some((p) => p.row === row && p.task === task && p.cycles === amount && p.run === run)) continue;
           const p = await curvePoint(data, row, task, amount, run);
           points.push(p);
-          writeFileSync(`${out}.json`, `${JSON.stringify({ protocol, points }, null, 1)}\n`);
+          writeFileSync(`${out}.json`, `${JSON.stringify({ protocol, served, points }, null, 1)}\n`);
           console.error(`run ${run} ${String(amount).padStart(4)} cycles ${task.padEnd(8)} ${row.padEnd(20)} ${p.trainWindows} windows: ${p.score.toFixed(3)} (${p.epochs} epochs, ${p.seconds.toFixed(1)} s; ${((performance.now() - t0) / 1000).toFixed(0)} s total)`);
         }
       }
     }
   }
-  render(out, points, horizonS);
+  render(out, points, horizonS, served);
 }
 
 if (process.argv[1] === import.meta.filename) runCli(SPEC.command, main);

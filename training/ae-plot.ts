@@ -24,9 +24,13 @@ function niceRange(lo: number, hi: number): [number, number] {
   return [Math.floor((lo - pad) * 10) / 10, Math.ceil((hi + pad) * 10) / 10];
 }
 
-function panelSvg(task: AppTask, rows: string[], s: CurveSummary[], p: Panel, xs: number[]): string {
+/** Scores of the served models on the same windows, drawn as a dashed line and listed as a table row. */
+export type Reference = Partial<Record<AppTask, number>>;
+
+function panelSvg(task: AppTask, rows: string[], s: CurveSummary[], p: Panel, xs: number[], ref?: number): string {
   const mine = s.filter((x) => x.task === task && Number.isFinite(x.mean));
-  const [lo, hi] = niceRange(Math.min(...mine.map((x) => x.mean - (x.std || 0))), Math.max(...mine.map((x) => x.mean + (x.std || 0))));
+  const extra = ref !== undefined && Number.isFinite(ref) ? [ref] : [];
+  const [lo, hi] = niceRange(Math.min(...mine.map((x) => x.mean - (x.std || 0)), ...extra), Math.max(...mine.map((x) => x.mean + (x.std || 0)), ...extra));
   const [lx0, lx1] = [Math.log10(Math.min(...xs)), Math.log10(Math.max(...xs))];
   const X = (c: number) => p.x0 + ((Math.log10(c) - lx0) / (lx1 - lx0 || 1)) * p.w;
   const Y = (v: number) => p.y0 + p.h - ((v - lo) / (hi - lo)) * p.h;
@@ -37,6 +41,7 @@ function panelSvg(task: AppTask, rows: string[], s: CurveSummary[], p: Panel, xs
   }
   for (const c of xs) out.push(`<line x1="${X(c)}" x2="${X(c)}" y1="${p.y0 + p.h}" y2="${p.y0 + p.h + 4}" stroke="#999"/><text x="${X(c)}" y="${p.y0 + p.h + 16}" text-anchor="middle">${c}</text>`);
   out.push(`<text x="${p.x0 + p.w / 2}" y="${p.y0 + p.h + 32}" text-anchor="middle">labelled lab data, cycles (log)</text>`);
+  if (extra.length) out.push(`<line x1="${p.x0}" x2="${p.x0 + p.w}" y1="${Y(extra[0])}" y2="${Y(extra[0])}" stroke="#000" stroke-dasharray="5,4"/>`);
   rows.forEach((row, i) => {
     const pts = mine.filter((x) => x.row === row).sort((a, b) => a.cycles - b.cycles);
     if (!pts.length) return;
@@ -50,13 +55,13 @@ function panelSvg(task: AppTask, rows: string[], s: CurveSummary[], p: Panel, xs
 }
 
 /** The figure: three panels side by side and a legend of the rows. */
-export function curveSvg(summaries: CurveSummary[], rows: string[], caption: string): string {
+export function curveSvg(summaries: CurveSummary[], rows: string[], caption: string, reference: Reference = {}): string {
   const tasks: AppTask[] = ['friction', 'ttf', 'slip'];
   const xs = [...new Set(summaries.map((s) => s.cycles))].sort((a, b) => a - b);
   const [pw, ph, left, top] = [300, 240, 60, 40];
   const width = left + tasks.length * (pw + 70);
   const height = top + ph + 60 + 18 * Math.ceil(rows.length / 3) + 24;
-  const panels = tasks.map((t, i) => panelSvg(t, rows, summaries, { x0: left + i * (pw + 70), y0: top, w: pw, h: ph }, xs));
+  const panels = tasks.map((t, i) => panelSvg(t, rows, summaries, { x0: left + i * (pw + 70), y0: top, w: pw, h: ph }, xs, reference[t]));
   const legend = rows.map((r, i) => {
     const [x, y] = [left + (i % 3) * 260, top + ph + 56 + 18 * Math.floor(i / 3)];
     return `<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="3"/><text x="${x + 30}" y="${y}">${esc(r)}</text>`;
@@ -66,14 +71,14 @@ export function curveSvg(summaries: CurveSummary[], rows: string[], caption: str
     `<rect width="100%" height="100%" fill="white"/>`,
     ...panels,
     ...legend,
-    `<text x="${left}" y="${height - 8}" fill="#555">${esc(caption)}</text>`,
+    `<text x="${left}" y="${height - 8}" fill="#555">${esc(caption)}${Object.keys(reference).length ? '; dashed: the served CEDs on the same windows' : ''}</text>`,
     '</svg>',
     '',
   ].join('\n');
 }
 
 /** One Markdown table per task: rows x amounts, "mean +- std (n)". */
-export function curveTable(summaries: CurveSummary[], rows: string[]): string {
+export function curveTable(summaries: CurveSummary[], rows: string[], reference: Reference = {}): string {
   const xs = [...new Set(summaries.map((s) => s.cycles))].sort((a, b) => a - b);
   const parts: string[] = [];
   for (const task of ['friction', 'ttf', 'slip'] as AppTask[]) {
@@ -86,6 +91,8 @@ export function curveTable(summaries: CurveSummary[], rows: string[]): string {
       });
       if (cells.some(Boolean)) parts.push(`| ${row} | ${cells.join(' | ')} |`);
     }
+    const ref = reference[task];
+    if (ref !== undefined) parts.push(`| served CED (all training cycles, ${task === 'slip' ? 'ranked by its TTF' : 'window end'}) | ${xs.map((_, i) => (i === xs.length - 1 ? ref.toFixed(3) : '')).join(' | ')} |`);
     parts.push('');
   }
   return parts.join('\n');
