@@ -3,7 +3,8 @@
  * an accelerated live session) for SOAK_S seconds (default 600) with the dashboard open in
  * headless Chromium showing 10 minutes of history. Every 30 s it samples the server's memory
  * (RSS, JS heap), the page's JS heap (Chrome's Performance metrics) and the dashboard's draw
- * times and frame rate. Memory flat and frames smooth over the run is what it shows.
+ * times and frame rate, and counts what the page drew (alerts, slips, adapted models). Memory flat
+ * and frames smooth over the run is what it shows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,8 @@ export async function benchSoak(): Promise<string> {
       const tick = (t) => { window.frameIntervals.push(t - last); last = t; requestAnimationFrame(tick); };
       requestAnimationFrame(tick);
     })()`);
-    const startReplay = () => app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4581', speed: 5 } });
+    // the 2 s pair, named: the server also serves the 0.4 s pair
+    const startReplay = () => app.inject({ method: 'POST', url: '/replay', payload: { recording: 'p4581', speed: 5, preset: '2s' } });
     await startReplay();
     const t0 = performance.now();
     let replays = 1;
@@ -65,13 +67,14 @@ export async function benchSoak(): Promise<string> {
       rows.push(`| ${elapsed.toFixed(0)} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${mb(pageHeap)} | ${pct(draw, 50).toFixed(1)} | ${pct(draw, 99).toFixed(1)} | ${pct(frames, 99).toFixed(1)} | ${fps.toFixed(0)} |`);
       console.error(`soak: ${elapsed.toFixed(0)} s of ${durationS}`);
     }
+    const drawnCounts = (await page.evaluate('JSON.stringify({ views: slipwatch.views, alerts: slipwatch.alerts, slips: slipwatch.slips, adaptations: slipwatch.adaptations })')) as string;
     const drift = (xs: number[]) => `${mb(xs[0])} -> ${mb(xs[xs.length - 1])} MB`;
     return [
       `${durationS} s: the server replaying p4581 at 5x (${replays} replay${replays === 1 ? '' : 's'}, two models), the dashboard open in headless Chromium with 10 minutes of history on screen.`,
       '',
       ...rows,
       '',
-      `Server JS heap ${drift(heapsServer)}; page JS heap ${drift(heapsPage)}. "draw": the page's work per update (three uPlot charts and two heat maps); "frame interval": requestAnimationFrame's, 16.7 ms at 60 fps (headless Chromium, software rendering).`,
+      `Server JS heap ${drift(heapsServer)}; page JS heap ${drift(heapsPage)}. "draw": the page's work per update (four uPlot charts: AE, friction, TTF, failure probability; two heat maps); "frame interval": requestAnimationFrame's, 16.7 ms at 60 fps (headless Chromium, software rendering).`,
     ].join('\n');
   } finally {
     await browser.close();

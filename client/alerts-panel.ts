@@ -2,12 +2,14 @@
  * Alerts: the live banner (an alert is on; it clears when the alert clears or the session ends),
  * and the timeline of alerts and measured slips, newest first, in experiment time: each alert with
  * its issue time, probability, predicted TTF +- std and when it cleared; each slip with its outcome
- * (warned, late, missed) and its real lead from the alert's issue time. Outcomes and the counts
+ * (warned, late, missed) and its real lead from the alert's issue time; each model adapted live
+ * with the cycles it learnt from and its R^2 before and after. Outcomes and the counts
  * above the list come from the one scoring module (shared/alerts.ts: scoreWarnings) the server and
  * evaluation use, over exactly the alerts and slips listed, so the counts match the rows.
  */
 import { type Alert, DEFAULT_LEAD_S, median, scoreWarnings } from '../shared/alerts.ts';
 import type { Marks } from './charts.ts';
+import type { Adaptation } from './messages.ts';
 
 const MAX_ROWS = 200;
 const t = (s: number) => `${s.toFixed(1)} s`;
@@ -15,6 +17,7 @@ const t = (s: number) => `${s.toFixed(1)} s`;
 export class AlertsPanel {
   private alerts: { alert: Alert; row: HTMLLIElement }[] = [];
   private slips: { tS: number; dropMu: number; row: HTMLLIElement }[] = [];
+  private adaptations: { a: Adaptation; row: HTMLLIElement }[] = [];
   /** session time the session has reached (alerts still on are scored as on until then) */
   private nowS = 0;
   private ended = false;
@@ -31,10 +34,12 @@ export class AlertsPanel {
   reset(): void {
     this.alerts = [];
     this.slips = [];
+    this.adaptations = [];
     this.nowS = 0;
     this.ended = false;
     this.marks.alerts.length = 0;
     this.marks.slipsS.length = 0;
+    this.marks.adaptations.length = 0;
     this.list.replaceChildren();
     this.showBanner(null);
     this.counts.textContent = 'no alerts or slips yet';
@@ -64,6 +69,14 @@ export class AlertsPanel {
     this.render();
   }
 
+  /** A model adapted live: marked on its chart and listed (swapped or kept, with the scores). */
+  onAdapted(a: Adaptation): void {
+    this.adaptations.push({ a, row: this.row('adapted') });
+    if (this.adaptations.length > MAX_ROWS) this.adaptations.shift();
+    this.marks.adaptations.splice(0, this.marks.adaptations.length, ...this.adaptations.map(({ a: x }) => ({ tS: x.tS, target: x.target, swapped: x.swapped })));
+    this.render();
+  }
+
   /** The session ended (its replay is done, stopped or failed): no alert is on any more. */
   sessionEnded(why: string): void {
     if (this.ended) return;
@@ -89,6 +102,7 @@ export class AlertsPanel {
       s.row.textContent = `slip ${t(s.tS + off)} (drop ${s.dropMu.toFixed(3)}): ${by}`;
       s.row.dataset.outcome = a ? o.outcome : 'missed';
     });
+    for (const { a, row } of this.adaptations) row.textContent = adaptationText(a, off);
     const lead = scored.leadTimesS.length ? ` · median lead ${median(scored.leadTimesS).toFixed(1)} s` : '';
     const ended = this.ended ? ` · session ${this.counts.dataset.ended}` : '';
     this.counts.textContent =
@@ -103,7 +117,7 @@ export class AlertsPanel {
     this.banner.textContent = a ? `Failure predicted: alert #${a.id} issued at ${t(a.onS + this.marks.offsetS)}: ${describe(a)}` : '';
   }
 
-  private row(kind: 'alert' | 'slip'): HTMLLIElement {
+  private row(kind: 'alert' | 'slip' | 'adapted'): HTMLLIElement {
     const li = document.createElement('li');
     li.className = kind;
     this.list.prepend(li);
@@ -117,4 +131,11 @@ function describe(a: Alert): string {
   const p = a.probability !== undefined ? `P(slip within ${a.horizonS} s) ${(100 * a.probability).toFixed(0)} %, ` : '';
   const sd = a.ttfStdS !== undefined ? ` +- ${a.ttfStdS.toFixed(1)}` : '';
   return `${p}predicted TTF ${a.predictedTtfS.toFixed(1)}${sd} s`;
+}
+
+/** "friction model adapted on 6 cycles at 312.4 s: R^2 0.41 -> 0.63", or why the running one was kept. */
+export function adaptationText(a: Adaptation, offsetS: number): string {
+  const scores = `R^2 ${a.beforeR2.toFixed(2)} -> ${a.afterR2.toFixed(2)}`;
+  if (a.swapped) return `${a.target} model adapted on ${a.cycles} cycles, from ${t(a.tS + offsetS)}: ${scores}`;
+  return `${a.target} model kept at ${t(a.tS + offsetS)}: adapting on ${a.cycles} cycles gave ${scores}${a.reason ? ` (${a.reason})` : ''}`;
 }

@@ -1,8 +1,9 @@
 /**
  * The four time charts (uPlot), sharing one cursor and one experiment-time axis: AE envelope;
  * friction measured, averaged (+-1 std band) and nowcast; time to failure the same against the
- * measured countdown; the failure probability with the alert rule's thresholds. Alerts are shaded
- * and slips marked on every chart. Data arrive in session time; offsetS (the session's
+ * measured countdown; the failure probability with the alert rule's thresholds, labelled. Alerts
+ * are shaded and slips marked on every chart; a model adapted live (hot-swapped, issue 13) is a
+ * solid line on the chart of its target. Data arrive in session time; offsetS (the session's
  * experimentStartS) turns them into experiment time.
  */
 import uPlot from 'uplot';
@@ -12,16 +13,81 @@ export interface Marks {
   /** session time, s */
   alerts: { onS: number; offS?: number; probability?: number }[];
   slipsS: number[];
+  /** models adapted live: from when the new model predicts (session time, s), its target, swapped or kept */
+  adaptations: { tS: number; target: string; swapped: boolean }[];
   /** the alert rule drawn on the probability chart (null: no forecaster) */
   thresholds: { onAbove: number; offBelow: number } | null;
   offsetS: number;
 }
 
 const SYNC = 'slipwatch';
-export const COLOURS = { band: 'rgba(31, 119, 180, 0.18)', avg: '#1f77b4', now: '#ff7f0e', meas: '#333', alert: 'rgba(214, 39, 40, 0.15)', slip: 'rgba(0, 0, 0, 0.6)', prob: '#9467bd' };
+export const COLOURS = { band: 'rgba(31, 119, 180, 0.18)', avg: '#1f77b4', now: '#ff7f0e', meas: '#333', alert: 'rgba(214, 39, 40, 0.15)', slip: 'rgba(0, 0, 0, 0.6)', prob: '#9467bd', adapted: '#2ca02c', on: '#c62828', off: '#2e7d32' };
 
-/** Shade alerts, mark slips (and thresholds on the probability chart): drawn under the series. */
-function marksPlugin(marks: Marks, thresholds = false): uPlot.Plugin {
+/** A model adapted live: a solid line from where the new model predicts, labelled (dashed grey: tried, not swapped). */
+function drawAdaptations(u: uPlot, marks: Marks, target: string): void {
+  const ctx = u.ctx;
+  const { top, height } = u.bbox;
+  const [x0, x1] = [u.scales.x.min ?? 0, u.scales.x.max ?? 0];
+  ctx.font = `${10 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.lineWidth = 2 * devicePixelRatio;
+  for (const a of marks.adaptations) {
+    const t = a.tS + marks.offsetS;
+    if (a.target !== target || t < x0 || t > x1) continue;
+    const x = Math.round(u.valToPos(t, 'x', true)) + 0.5;
+    ctx.strokeStyle = ctx.fillStyle = a.swapped ? COLOURS.adapted : '#999';
+    ctx.setLineDash(a.swapped ? [] : [2, 2]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.fillText(a.swapped ? 'adapted' : 'adapt kept old', x + 3 * devicePixelRatio, top + 10 * devicePixelRatio);
+  }
+}
+
+/** The alert rule: on above (red) and off below (green), dashed across the chart (under the series). */
+function drawThresholds(u: uPlot, th: { onAbove: number; offBelow: number }): void {
+  const ctx = u.ctx;
+  const { left, width } = u.bbox;
+  ctx.lineWidth = devicePixelRatio;
+  ctx.setLineDash([6, 4]);
+  for (const [v, colour] of [
+    [th.onAbove, COLOURS.on],
+    [th.offBelow, COLOURS.off],
+  ] as const) {
+    const y = Math.round(u.valToPos(v, 'y', true)) + 0.5;
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(left + width, y);
+    ctx.stroke();
+  }
+}
+
+/** The thresholds' labels at the plot's left edge, on a white ground over the series, so they stay readable. */
+function labelThresholds(u: uPlot, th: { onAbove: number; offBelow: number }): void {
+  const ctx = u.ctx;
+  const px = devicePixelRatio;
+  ctx.save();
+  ctx.font = `${10 * px}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'left';
+  for (const [v, colour, label] of [
+    [th.onAbove, COLOURS.on, `alert on above ${th.onAbove.toFixed(2)}`],
+    [th.offBelow, COLOURS.off, `off below ${th.offBelow.toFixed(2)}`],
+  ] as const) {
+    const y = u.valToPos(v, 'y', true);
+    const w = ctx.measureText(label).width + 6 * px;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(u.bbox.left + 2 * px, y - 7 * px, w, 14 * px);
+    ctx.fillStyle = colour;
+    ctx.fillText(label, u.bbox.left + 5 * px, y);
+  }
+  ctx.restore();
+}
+
+/** Shade alerts, mark slips and adaptations (and thresholds on the probability chart): drawn under the series. */
+function marksPlugin(marks: Marks, thresholds = false, target = ''): uPlot.Plugin {
   return {
     hooks: {
       drawClear: (u: uPlot) => {
@@ -51,7 +117,7 @@ function marksPlugin(marks: Marks, thresholds = false): uPlot.Plugin {
         }
         // each alert's probability at its issue time (what the rule fired on)
         if (thresholds) {
-          ctx.fillStyle = '#c62828';
+          ctx.fillStyle = COLOURS.on;
           for (const a of marks.alerts) {
             if (a.probability === undefined || a.onS + off < x0 || a.onS + off > x1) continue;
             ctx.beginPath();
@@ -59,20 +125,8 @@ function marksPlugin(marks: Marks, thresholds = false): uPlot.Plugin {
             ctx.fill();
           }
         }
-        if (thresholds && marks.thresholds) {
-          for (const [v, colour] of [
-            [marks.thresholds.onAbove, '#c62828'],
-            [marks.thresholds.offBelow, '#2e7d32'],
-          ] as const) {
-            const y = Math.round(u.valToPos(v, 'y', true)) + 0.5;
-            ctx.strokeStyle = colour;
-            ctx.setLineDash([6, 4]);
-            ctx.beginPath();
-            ctx.moveTo(left, y);
-            ctx.lineTo(left + width, y);
-            ctx.stroke();
-          }
-        }
+        if (thresholds && marks.thresholds) drawThresholds(u, marks.thresholds);
+        if (target) drawAdaptations(u, marks, target);
         ctx.restore();
       },
     },
@@ -80,6 +134,8 @@ function marksPlugin(marks: Marks, thresholds = false): uPlot.Plugin {
 }
 
 const fmt = (digits: number) => (_u: uPlot, v: number | null) => (v == null ? '-' : v.toFixed(digits));
+
+const SMALL_FONT = '10px system-ui, sans-serif';
 
 /** Only the bottom chart labels the shared time axis; the others keep its ticks, compactly. */
 function options(title: string, unit: string, width: number, height: number, series: uPlot.Series[], extra: Partial<uPlot.Options> = {}, bottom = false): uPlot.Options {
@@ -89,7 +145,7 @@ function options(title: string, unit: string, width: number, height: number, ser
     height,
     cursor: { sync: { key: SYNC }, drag: { x: false, y: false } },
     scales: { x: { time: false } },
-    axes: [bottom ? { label: 'experiment time (s)', labelSize: 16, size: 34 } : { size: 24 }, { label: unit, labelSize: 16, size: 62 }],
+    axes: [bottom ? { label: 'experiment time (s)', labelSize: 14, size: 30 } : { size: 18, font: SMALL_FONT, ticks: { size: 4 } }, { label: unit, labelSize: 16, size: 62 }],
     legend: { live: true },
     series: [{ label: 't (s)', value: fmt(2) }, ...series],
     ...extra,
@@ -99,33 +155,44 @@ function options(title: string, unit: string, width: number, height: number, ser
 const line = (label: string, stroke: string, digits: number, width = 1.5, dash?: number[]): uPlot.Series => ({ label, stroke, width, dash, spanGaps: false, points: { show: false }, value: fmt(digits) });
 // the band's upper bound carries the band's swatch in the legend; the lower bound is hidden there
 const bandTop = (digits: number): uPlot.Series => ({ label: '+-1 std band (upper)', stroke: 'transparent', fill: COLOURS.band, width: 0, points: { show: false }, spanGaps: false, value: fmt(digits) });
-const bandLow = (digits: number): uPlot.Series => ({ label: '(lower)', stroke: 'transparent', width: 0, points: { show: false }, spanGaps: false, value: fmt(digits) });
+const bandLow = (digits: number): uPlot.Series => ({ label: '(lower)', class: 'legend-hidden', stroke: 'transparent', width: 0, points: { show: false }, spanGaps: false, value: fmt(digits) });
+
+/** The probability chart: P from 0 to 1 with ticks at 0, 0.5 and 1, the shared time axis labelled under it. */
+function probOptions(width: number, height: number): uPlot.Options {
+  const o = options('Failure probability (forecaster)', 'P (0-1)', width, height, [line('P(slip within horizon)', COLOURS.prob, 2, 1.5)], { scales: { x: { time: false }, y: { range: [0, 1] } } }, true);
+  o.axes![1] = { ...o.axes![1], splits: () => [0, 0.5, 1] };
+  return o;
+}
 
 type Data = (number | null)[][];
 type Name = 'ae' | 'friction' | 'ttf' | 'prob';
-export const CHART_SHARE: Record<Name, number> = { ae: 0.22, friction: 0.3, ttf: 0.28, prob: 0.2 };
+// the probability chart gets as much as TTF: its thresholds and each alert's P must read at 1280x800
+export const CHART_SHARE: Record<Name, number> = { ae: 0.18, friction: 0.28, ttf: 0.27, prob: 0.27 };
 
 export class Charts {
   private readonly charts: Record<Name, uPlot>;
   private readonly data: Record<Name, Data> = { ae: [[], []], friction: [[], [], [], [], [], []], ttf: [[], [], [], [], [], []], prob: [[], []] };
 
   constructor(root: Record<Name, HTMLElement>, width: number, height: number, readonly marks: Marks) {
-    const plugins = [marksPlugin(marks)];
+    const plugins = (target = '') => [marksPlugin(marks, false, target)];
     const h = (n: Name) => Math.max(70, Math.round(height * CHART_SHARE[n]));
     this.charts = {
-      ae: new uPlot({ ...options('AE envelope (conditioned, channel norm)', 'V (log)', width, h('ae'), [line('envelope', '#7f7f7f', 4)], { scales: { x: { time: false }, y: { distr: 3 } } }), plugins }, this.data.ae as uPlot.AlignedData, root.ae),
+      ae: new uPlot({ ...options('AE envelope (conditioned, channel norm)', 'V (log)', width, h('ae'), [line('envelope', '#7f7f7f', 4)], { scales: { x: { time: false }, y: { distr: 3 } } }), plugins: plugins() }, this.data.ae as uPlot.AlignedData, root.ae),
       friction: new uPlot(
-        { ...options('Friction coefficient', 'mu', width, h('friction'), [line('measured', COLOURS.meas, 4), line('averaged (acausal)', COLOURS.avg, 4, 2), bandTop(4), bandLow(4), line('nowcast (causal)', COLOURS.now, 4, 1)]), bands: [{ series: [3, 4], fill: COLOURS.band }], plugins },
+        { ...options('Friction coefficient', 'mu', width, h('friction'), [line('measured', COLOURS.meas, 4), line('averaged (acausal)', COLOURS.avg, 4, 2), bandTop(4), bandLow(4), line('nowcast (causal)', COLOURS.now, 4, 1)]), bands: [{ series: [3, 4], fill: COLOURS.band }], plugins: plugins('friction') },
         this.data.friction as uPlot.AlignedData,
         root.friction,
       ),
       ttf: new uPlot(
-        { ...options('Time to failure', 's', width, h('ttf'), [line('measured', COLOURS.meas, 2, 1.5, [6, 3]), line('averaged (acausal)', COLOURS.avg, 2, 2), bandTop(2), bandLow(2), line('nowcast (causal)', COLOURS.now, 2, 1)]), bands: [{ series: [3, 4], fill: COLOURS.band }], plugins },
+        { ...options('Time to failure', 's', width, h('ttf'), [line('measured', COLOURS.meas, 2, 1.5, [6, 3]), line('averaged (acausal)', COLOURS.avg, 2, 2), bandTop(2), bandLow(2), line('nowcast (causal)', COLOURS.now, 2, 1)]), bands: [{ series: [3, 4], fill: COLOURS.band }], plugins: plugins('ttf') },
         this.data.ttf as uPlot.AlignedData,
         root.ttf,
       ),
       prob: new uPlot(
-        { ...options('Failure probability', 'P', width, h('prob'), [line('P(slip within horizon)', COLOURS.prob, 2, 1.5)], { scales: { x: { time: false }, y: { range: [0, 1] } } }, true), plugins: [marksPlugin(marks, true)] },
+        {
+          ...probOptions(width, h('prob')),
+          plugins: [marksPlugin(marks, true), { hooks: { draw: (u: uPlot) => void (marks.thresholds && labelThresholds(u, marks.thresholds)) } }],
+        },
         this.data.prob as uPlot.AlignedData,
         root.prob,
       ),
@@ -142,6 +209,11 @@ export class Charts {
   xRange(): [number, number] {
     const x = this.charts.friction.scales.x;
     return [x.min ?? 0, x.max ?? 0];
+  }
+
+  /** What the charts take beyond their canvases (titles, legends), measured: the rest of the height is theirs. */
+  overheadPx(): number {
+    return Object.values(this.charts).reduce((sum, c) => sum + Math.max(0, c.root.getBoundingClientRect().height - c.height), 0);
   }
 
   setSize(width: number, height: number): void {

@@ -17,11 +17,12 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return e as T;
 };
 
-const marks: Marks = { alerts: [], slipsS: [], thresholds: null, offsetS: 0 };
+const marks: Marks = { alerts: [], slipsS: [], adaptations: [], thresholds: null, offsetS: 0 };
 const plots = $('chart-friction').parentElement!;
 const width = () => Math.max(400, plots.clientWidth);
-// the charts share the plots' height, less their titles and legends (about 36 px each)
-const height = () => Math.max(320, plots.clientHeight - 4 * 36);
+// the charts share the plots' height, less their titles and legends (about 36 px each until measured)
+let overheadPx = 4 * 36;
+const height = () => Math.max(320, plots.clientHeight - overheadPx);
 const charts = new Charts({ ae: $('chart-ae'), friction: $('chart-friction'), ttf: $('chart-ttf'), prob: $('chart-prob') }, width(), height(), marks);
 const heat = { input: new Heatmap($<HTMLCanvasElement>('heat-input')), friction: new Heatmap($<HTMLCanvasElement>('heat-friction')) };
 const alerts = new AlertsPanel($('banner'), $('timeline'), $('scores'), marks);
@@ -53,6 +54,7 @@ const telemetry = {
   alerts: 0,
   alertsCleared: 0,
   slips: 0,
+  adaptations: 0,
   session: '',
   connection: 'connecting',
   /** the experiment time of the session's first sample, and the visible experiment-time range */
@@ -116,6 +118,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       alerts.onSlip(m.tS, m.dropMu);
       telemetry.slips++;
       break;
+    case 'adapted':
+      alerts.onAdapted(m.adaptation);
+      telemetry.adaptations++;
+      charts.redraw();
+      break;
   }
 };
 send({ kind: 'connect', url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/stream` });
@@ -151,6 +158,15 @@ function trackingText(t: Tracking, predicted: number, measured: number, digits: 
   return t.n > 1 ? `MAE ${t.mae.toFixed(digits)}${unit}, r ${t.r.toFixed(2)} vs measured (${t.n} points shown)` : 'too few points to compare';
 }
 
+/** The probability chart says why it is empty while the forecaster has nothing to say yet. */
+let probShown: boolean | null = null;
+function probTitle(shown: boolean): void {
+  if (shown === probShown) return;
+  probShown = shown;
+  const title = document.querySelector('#chart-prob .u-title');
+  if (title) title.textContent = `Failure probability (forecaster)${shown ? '' : ' · none yet: the forecaster starts once it has seen slips (it forecasts from the running recurrence)'}`;
+}
+
 function frame(): void {
   if (pending && offsetKnown) {
     const t = performance.now();
@@ -165,6 +181,7 @@ function frame(): void {
     $('track-friction').textContent = trackingText(telemetry.friction, telemetry.drawn.frictionMean, telemetry.drawn.measuredMu, 4, '');
     $('track-ttf').textContent = trackingText(telemetry.ttf, telemetry.drawn.ttfMean, telemetry.drawn.ttfMeasured, 2, ' s');
     if (pending.x.length) alerts.advance(pending.x[pending.x.length - 1]);
+    probTitle(telemetry.drawn.probability > 0);
     $('empty').hidden = true;
     pending = null;
     telemetry.frameMs.push(performance.now() - t);
@@ -175,6 +192,7 @@ function frame(): void {
 requestAnimationFrame(frame);
 
 new ResizeObserver(() => {
+  overheadPx = charts.overheadPx() || overheadPx;
   charts.setSize(width(), height());
   drawHeatmaps();
   sendSpan();

@@ -13,6 +13,19 @@ export type SeriesName = (typeof SERIES)[number];
 export const HISTORY_S = 600;
 export const DISPLAY_HZ = 20;
 
+/** A model adapted live on the session's own cycles (issue 13's `adapted` frame), in session time. */
+export interface Adaptation {
+  target: string;
+  /** session time from which the adapted model predicts, s */
+  tS: number;
+  cycles: number;
+  beforeR2: number;
+  afterR2: number;
+  /** the adapted model replaced the running one (false: it was not better, reason says why) */
+  swapped: boolean;
+  reason?: string;
+}
+
 export type ConnectionState = { state: 'connecting' } | { state: 'open' } | { state: 'closed'; reason: string; retryInS: number };
 
 export type FromWorker =
@@ -22,7 +35,8 @@ export type FromWorker =
   | { kind: 'view'; session: string; x: Float64Array; series: Record<SeriesName, Float32Array> }
   | { kind: 'tile'; of: string; startIndex: number; rateHz: number; data: Uint8Array }
   | { kind: 'alert'; event: 'on' | 'off'; alert: Alert }
-  | { kind: 'slip'; tS: number; dropMu: number };
+  | { kind: 'slip'; tS: number; dropMu: number }
+  | { kind: 'adapted'; adaptation: Adaptation };
 
 /** span: the visible seconds, and the most points worth sending (about two per pixel of the plot) */
 export type ToWorker = { kind: 'connect'; url: string } | { kind: 'span'; seconds: number; maxPoints: number };
