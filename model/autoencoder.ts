@@ -7,7 +7,8 @@
  *            strided conv, whose output is the bottleneck (the learnt features)
  *   decoder  dec{depth}_up..dec1_up: strided transposed 3x3 convs doubling both axes; dec_out: a 1x1
  *            linear conv back to one channel (the reconstructed scalogram)
- *   head     application layers: optional head_conv (3x3), head_dense (100, ReLU), head_out (1)
+ *   head     application layers: optional head_conv (3x3), head_dense (100, ReLU), head_out (1:
+ *            linear or ReLU regression, or a sigmoid probability as head_prob)
  *
  * Seed 003 convolves 540 x 3 waveforms with (3,1) kernels; a scalogram is an image, so 3x3 kernels
  * halve both axes here. Undercomplete: the bottleneck holds about a third of the input's values.
@@ -139,8 +140,13 @@ export interface ApplicationConfig {
   extraConv: boolean;
   convFilters: number;
   dense: number;
-  /** ReLU regression (friction, TTF) or sigmoid classification (slip within H) */
+  /** regression (friction, TTF) or sigmoid classification (slip within H) */
   task: AppTask;
+  /**
+   * the regression output: seed 003's ReLU, or linear. On the lab curves a ReLU output died (stuck
+   * at 0, gradient 0, the same score at every amount of data) in some runs, so linear is the default.
+   */
+  regressionActivation: 'relu' | 'linear';
   /**
    * the output's initial bias: the training targets' mean for a ReLU regression, so the output
    * starts in ReLU's live range (a negative start would never move: ReLU's gradient is 0 there)
@@ -149,7 +155,7 @@ export interface ApplicationConfig {
   seed: number;
 }
 
-export const DEFAULT_APPLICATION: Readonly<ApplicationConfig> = { extraConv: true, convFilters: 16, dense: 100, task: 'friction', outputBias: 0, seed: 1 };
+export const DEFAULT_APPLICATION: Readonly<ApplicationConfig> = { extraConv: true, convFilters: 16, dense: 100, task: 'friction', regressionActivation: 'linear', outputBias: 0, seed: 1 };
 
 /**
  * An application model: the autoencoder's encoder (its layers, shared: they carry the trained
@@ -171,7 +177,7 @@ export function buildApplicationModel(autoencoder: tf.LayersModel | null, c: Par
   const h = a.extraConv ? (conv('head_conv', a.convFilters, 1).apply(z) as tf.SymbolicTensor) : z;
   const flat = tf.layers.flatten({ name: 'head_flatten' }).apply(h) as tf.SymbolicTensor;
   const hidden = dense('head_dense', a.dense, 'relu').apply(flat) as tf.SymbolicTensor;
-  let out = dense('head_out', 1, a.task === 'slip' ? 'linear' : 'relu', a.outputBias).apply(hidden) as tf.SymbolicTensor;
+  let out = dense('head_out', 1, a.task === 'slip' ? 'linear' : a.regressionActivation, a.outputBias).apply(hidden) as tf.SymbolicTensor;
   // the sigmoid as its own layer: the ONNX translation takes activations of layers it knows as whole ops
   if (a.task === 'slip') out = tf.layers.activation({ name: 'head_prob', activation: 'sigmoid' }).apply(out) as tf.SymbolicTensor;
   return tf.model({ name: `ae-${a.task}${a.extraConv ? '-conv' : ''}`, inputs: input, outputs: out });

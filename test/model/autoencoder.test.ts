@@ -63,6 +63,9 @@ test('shapes: undercomplete holds about a third of the input, overcomplete (128 
   assert.deepEqual(app.outputs[0].shape, [null, 1]);
   const p = tf.tidy(() => (app.predict(tf.randomNormal([3, 64, 200, 1], 0, 1, 'float32', 1)) as tf.Tensor).dataSync());
   for (const v of p) assert.ok(v > 0 && v < 1, 'sigmoid output is a probability');
+  const dead = buildApplicationModel(null, SMALL, { task: 'ttf', regressionActivation: 'relu', outputBias: -50 });
+  const zero = tf.tidy(() => (dead.predict(tf.zeros([2, 16, 32, 1])) as tf.Tensor).dataSync());
+  assert.deepEqual(Array.from(zero), [0, 0], "seed 003's ReLU output clips (why linear is the default)");
   assert.throws(() => buildAutoencoder({ samples: 36 }), /multiples of 8/);
 });
 
@@ -134,7 +137,7 @@ test('save/load and ONNX round trips: the same outputs from disk and from onnxru
   const loaded = await loadAutoencoder(join(root, 'ae'));
   assert.deepEqual(loaded.record, record);
   assert.deepEqual(predictFirst(loaded.model, x), predictFirst(ae, x));
-  const models = [ae, buildApplicationModel(loaded.model, SMALL, { task: 'slip' }), buildApplicationModel(null, { ...SMALL, kind: 'undercomplete' }, { task: 'friction', extraConv: false, outputBias: 2 })];
+  const models = [ae, buildApplicationModel(loaded.model, SMALL, { task: 'slip' }), buildApplicationModel(null, { ...SMALL, kind: 'undercomplete' }, { task: 'friction', extraConv: false, outputBias: 2 }), buildApplicationModel(null, SMALL, { task: 'ttf', regressionActivation: 'relu', outputBias: 1 })];
   for (const m of models) {
     const [ort, tfjs] = [await createInference(m, { runtime: 'onnxruntime' }), await createInference(m, { runtime: 'tfjs' })];
     const [a, b] = [await tfjs.run(x.x, 3), await ort.run(x.x, 3)];
