@@ -56,6 +56,11 @@ export class Heatmap {
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
+  /** The model rate the map is configured for (0: not yet). */
+  get configuredRateHz(): number {
+    return this.rateHz;
+  }
+
   /** (Re)start for a model's tile geometry at its rate; clears the history. */
   configure(geometry: TileGeometry, rateHz: number): void {
     this.geometry = geometry;
@@ -147,7 +152,7 @@ export class Heatmap {
     for (const j of [0, Math.round((g.scales - 1) / 2), g.scales - 1]) {
       const y = Math.min(h - 5, Math.max(5, (g.scales - 1 - j + 0.5) * rowH));
       const p = g.periodsS[j];
-      ctx.fillText(`${p < 1 ? p.toFixed(2) : p.toFixed(1)} s`, left - 4, y);
+      ctx.fillText(`${p >= 1 ? p.toFixed(1) : p >= 0.01 ? p.toFixed(2) : p.toFixed(3)} s`, left - 4, y);
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';

@@ -6,6 +6,7 @@
 import { AlertsPanel } from './alerts-panel.ts';
 import { Charts, type Marks } from './charts.ts';
 import { Heatmap, lutGradient } from './heatmap.ts';
+import type { HelloFrame } from '../shared/protocol/frames.ts';
 import type { FromWorker, SeriesName, ToWorker } from './messages.ts';
 import { ReplayPanel } from './replay-panel.ts';
 import { type ServerStatus, StatusPanel } from './status-panel.ts';
@@ -45,6 +46,20 @@ const replay = new ReplayPanel({
 $('colourbar').style.background = lutGradient();
 
 let session = '';
+let helloModels: HelloFrame['models'] = [];
+
+/** Heat maps for the tiles of the models at rateHz (their preset's scales and periods); false if no model has that rate. */
+function configureHeat(rateHz: number): boolean {
+  const m = helloModels.find((x) => x.target === 'friction' && x.preset.sampleRateHz === rateHz) ?? helloModels.find((x) => x.preset.sampleRateHz === rateHz);
+  if (!m) return false;
+  heat.input.configure(m.tiles, rateHz);
+  heat.friction.configure(m.tiles, rateHz);
+  $('cb-low').textContent = `-${m.tiles.range}`;
+  $('cb-high').textContent = `+${m.tiles.range}`;
+  // tiles are each window's centre columns: with 2 s windows no scale reaches the cone of influence
+  $('coi-note').textContent = heat.friction.hasCone() ? 'hatched: cone of influence' : 'no scale shown is inside the cone of influence (centre columns of each window)';
+  return true;
+}
 let pending: { x: Float64Array; series: Record<SeriesName, Float32Array> } | null = null;
 /** what the benchmark and the e2e tests read: frame times (ms) and counts of what was drawn */
 const telemetry = {
@@ -78,15 +93,9 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case 'hello': {
       void replay.load(m.hello.models.map((x) => ({ name: x.name, target: x.target, preset: x.preset.id }))).catch((err: Error) => ($('replay-error').textContent = err.message));
-      const friction = m.hello.models.find((x) => x.target === 'friction') ?? m.hello.models[0];
-      if (friction) {
-        heat.input.configure(friction.tiles, friction.preset.sampleRateHz);
-        heat.friction.configure(friction.tiles, friction.preset.sampleRateHz);
-        $('cb-low').textContent = `-${friction.tiles.range}`;
-        $('cb-high').textContent = `+${friction.tiles.range}`;
-        // tiles are each window's centre columns: with 2 s windows no scale reaches the cone of influence
-        $('coi-note').textContent = heat.friction.hasCone() ? 'hatched: cone of influence' : 'no scale shown is inside the cone of influence (centre columns of each window)';
-      }
+      helloModels = m.hello.models;
+      const first = helloModels.find((x) => x.target === 'friction') ?? helloModels[0];
+      if (first) configureHeat(first.preset.sampleRateHz);
       break;
     }
     case 'session':
@@ -106,6 +115,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       telemetry.views++;
       break;
     case 'tile':
+      // a session of another preset (0.4 s windows at 500 Hz): its models' tile geometry
+      if (m.rateHz !== heat.input.configuredRateHz) configureHeat(m.rateHz);
       (m.of === 'input' ? heat.input : m.of === 'friction' ? heat.friction : null)?.addTile(m.startIndex, m.rateHz, m.data);
       telemetry.tiles++;
       break;

@@ -2,11 +2,13 @@
  * The dashboard end to end, in a real headless Chromium (Debian's, driven by playwright-core)
  * against the real server with the shipped models: the page loads, a replay started from its
  * controls runs, predicted friction (with its band) and TTF appear and track the measured ones,
- * alerts and slips show, and the page reconnects after the server restarts. Screenshots go to
+ * alerts and slips show, and the page reconnects after the server restarts; experiment time after
+ * a seek and after a level start (the level box following the replay), a refused replay's reason,
+ * the fit at 1280x800 and 1920x1080, and the 0.4 s preset's models. Screenshots of each case go to
  * test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,6 +21,26 @@ import { launchChromium } from '../../scripts/browser.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const tmp = mkdtempSync(join(tmpdir(), 'slipwatch-e2e-'));
+const FIXTURES = join(ROOT, 'fixtures', 'data');
+const RECORDINGS = join(tmp, 'recordings');
+
+/**
+ * The bundled mini recordings, and p4677-mini-stepped: the same data with a two-level schedule
+ * (2.5 MPa to 20 s, 3 MPa after), so the page offers a load level to start from.
+ */
+function recordings(): void {
+  mkdirSync(RECORDINGS);
+  for (const r of ['p4677-mini', 'sim-mini']) symlinkSync(join(FIXTURES, r), join(RECORDINGS, r));
+  const stepped = join(RECORDINGS, 'p4677-mini-stepped');
+  mkdirSync(stepped);
+  for (const f of ['ae.arrows', 'mech.arrows']) symlinkSync(join(FIXTURES, 'p4677-mini', f), join(stepped, f));
+  const meta = JSON.parse(readFileSync(join(FIXTURES, 'p4677-mini', 'recording.json'), 'utf8')) as { normalStressSchedule: unknown };
+  meta.normalStressSchedule = [
+    { startS: 0, endS: 20, normalStressMPa: 2.5 },
+    { startS: 20, endS: 40, normalStressMPa: 3 },
+  ];
+  writeFileSync(join(stepped, 'recording.json'), JSON.stringify(meta));
+}
 
 let browser: Browser;
 let app: FastifyInstance;
@@ -31,7 +53,7 @@ async function startServer(): Promise<void> {
     producerToken: 'e2e',
     archiveDir: join(tmp, 'archive'),
     modelsDir: join(ROOT, 'trained-models'),
-    recordingsDir: join(ROOT, 'fixtures', 'data'),
+    recordingsDir: RECORDINGS,
   });
   const address = await app.listen({ host: '127.0.0.1', port });
   port = Number(new URL(address).port);
@@ -39,6 +61,7 @@ async function startServer(): Promise<void> {
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
+  recordings();
   browser = await launchChromium();
   await startServer();
 });
@@ -166,4 +189,48 @@ test('experiment time after a seek; a refused replay says why; the essentials fi
     assert.deepEqual(errors, [], 'no errors in the page');
     await page.close();
   }
+});
+
+test('a level start draws experiment time from the level; the level box follows a seek; the 0.4 s preset predicts', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await waitFor(page, 'the stream connection', (t) => t.connection === 'open');
+  await page.waitForFunction(() => (document.getElementById('recording') as HTMLSelectElement).options.length > 0);
+  // both presets are offered, each with its own pair of models
+  const presets = await page.locator('#preset option').allTextContents();
+  assert.deepEqual([...presets].sort(), ['0.4s', '2s'], `presets offered: ${presets}`);
+  await page.selectOption('#preset', '0.4s');
+  const models = await page.locator('#models label').allTextContents();
+  assert.deepEqual(models.sort(), ['friction: cross-train-friction-0.4s', 'ttf: cross-train-ttf-0.4s'], `0.4 s models: ${models}`);
+  // start at the 3 MPa level (20 s) with the 0.4 s pair
+  await page.selectOption('#recording', 'p4677-mini-stepped');
+  await page.selectOption('#level', '20');
+  await page.selectOption('#speed', '5');
+  await page.click('#start');
+  const t = await waitFor(page, 'predictions after the level start', (x) => x.offsetS === 20 && (x.drawn.frictionMean ?? 0) > 20 && (x.drawn.ttfMean ?? 0) > 20 && x.xRange[1] > 22);
+  assert.ok(t.xRange[0] >= 19.9 && t.xRange[1] < 40.5, `the axis shows experiment time from the level: ${t.xRange}`);
+  assert.match((await page.textContent('#replay-progress'))!, /p4677-mini-stepped: running, (2\d|3\d)\.\d of 40 s/);
+  assert.equal(await page.inputValue('#level'), '20', 'the level box says the 3 MPa level');
+  assert.match((await page.textContent('#models-status'))!, /0\.4s/);
+  // the scalograms draw the 0.4 s models' tiles (their own rate and periods)
+  await page.waitForFunction(() => {
+    const c = document.getElementById('heat-input') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let tinted = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) tinted++;
+    return tinted > 500;
+  }, null, { timeout: 15_000 });
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-level-start-0.4s.png') });
+  // a seek back to 5 s: the axis and the level box follow (2.5 MPa, the first level)
+  await page.fill('#seek', '5');
+  await page.click('#seek-go');
+  const s = await waitFor(page, 'a view after the seek', (x) => x.offsetS === 5 && (x.drawn.envelope ?? 0) > 10 && x.xRange[1] > 6);
+  assert.ok(s.xRange[0] >= 4.9 && s.xRange[1] < 20, `experiment time after the seek: ${s.xRange}`);
+  await page.waitForFunction(() => (document.getElementById('level') as HTMLSelectElement).value === '0');
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-seek-level-follows.png') });
+  await page.click('#stop');
+  assert.deepEqual(errors, [], 'no errors in the page');
+  await page.close();
 });
