@@ -73,6 +73,7 @@ after(async () => {
 });
 
 interface Telemetry {
+  session: string;
   views: number;
   tiles: number;
   alerts: number;
@@ -97,7 +98,7 @@ async function waitFor(page: Page, what: string, ok: (t: Telemetry) => boolean, 
   }
 }
 
-test('a replay started from the page shows predictions that track the measurements, alerts and slips; the page reconnects after a restart', async () => {
+test('a replay started from the page shows predictions that track the measurements, alerts and slips; the page reconnects after a restart; the banner clears when a session ends under an alert', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -149,6 +150,28 @@ test('a replay started from the page shows predictions that track the measuremen
   await waitFor(page, 'the reconnect', (x) => x.connection === 'open', 20_000);
   assert.match((await page.textContent('#connection'))!, /connected/);
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-reconnected.png') });
+
+  // a session that ends while an alert is on: the page stops the replay the moment the banner goes
+  // up; the banner comes down with the session and the alert's row says it was on at the end
+  await page.evaluate(() => {
+    const banner = document.getElementById('banner')!;
+    new MutationObserver(() => {
+      if (!banner.hidden) document.getElementById('stop')!.click();
+    }).observe(banner, { attributes: true, attributeFilter: ['hidden'] });
+  });
+  const old = await telemetry(page);
+  await page.selectOption('#speed', '1');
+  await page.fill('#seek', '15');
+  await page.click('#seek-go');
+  await waitFor(page, 'an alert in the new session', (x) => x.session !== old.session && x.alerts > old.alerts, 45_000);
+  await page.waitForFunction(() => document.getElementById('replay-progress')!.textContent === 'no replay running', null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('banner')!.hidden, null, { timeout: 5000 });
+  const row = (await page.textContent('#timeline li.alert'))!;
+  console.error(`alert at the session's end: ${row}`);
+  // the server may clear it as the session ends (a clear time), or the page marks it on at the end
+  assert.match(row, /still on when the session ended|cleared \d+\.\d s/, row);
+  assert.match((await page.textContent('#scores'))!, /session /, 'the counts say the session ended');
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-banner-cleared-at-session-end.png') });
   assert.deepEqual(errors, [], 'no errors in the page');
   await page.close();
 });
