@@ -7,8 +7,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServingModel } from '../pipeline/pipeline.ts';
 import type { AlertingModel } from '../shared/alerts/hazard.ts';
 import type { StartFrame } from '../shared/protocol/frames.ts';
+import type { ServerOptions } from './config.ts';
+import { modelFolders } from './inference/load-models.ts';
 import type { SessionArchive } from './ingest/archive.ts';
 import type { ServerMetrics } from './metrics.ts';
+import { type AdaptationConfig, DEFAULT_ADAPTATION } from './session/adaptation.ts';
 import { SessionPredictor } from './session/monitor.ts';
 import type { Hub } from './stream/hub.ts';
 
@@ -23,6 +26,8 @@ export class Monitors {
   keepEnded = DEFAULT_KEEP_ENDED;
   /** live normalisation: each session's own statistics over its first this-many seconds (0: the manifests'); issue 13 */
   liveNormalisationS = 0;
+  /** live adaptation (issue 13): on for sessions with measured friction, once configure() has the models' folders */
+  adaptation: AdaptationConfig = DEFAULT_ADAPTATION;
 
   constructor(
     private readonly models: ServingModel[],
@@ -33,14 +38,22 @@ export class Monitors {
     private readonly alerting: AlertingModel | null = null,
   ) {}
 
+  /** The server's options for sessions: retention, live normalisation and live adaptation (its models' folders). */
+  configure(opts: ServerOptions): void {
+    this.keepEnded = opts.keepEndedSessions;
+    this.liveNormalisationS = opts.liveNormalisationS;
+    const modelDirs = new Map(modelFolders(opts.modelsDir).map((m) => [m.manifest.name, m.dir]));
+    this.adaptation = { enabled: opts.liveAdaptation, afterCycles: Math.max(2, opts.adaptAfterCycles), epochs: opts.adaptEpochs, modelDirs, runtime: opts.runtime };
+  }
+
   /** A session starts or resumes: a new monitor replaces the old one's entry. */
   start(start: StartFrame, archive: SessionArchive): SessionPredictor {
     const monitor = new SessionPredictor(
       start,
       this.models,
       (f) => {
-        // alerts are never skipped for a slow dashboard; everything else may be
-        this.hub.publish(f, f.type !== 'alert');
+        // alerts and model swaps are never skipped for a slow dashboard; everything else may be
+        this.hub.publish(f, f.type !== 'alert' && f.type !== 'adapted');
         // every prediction and alert is archived with the session (the rest is derived data)
         if (f.type === 'prediction') {
           this.metrics.prediction(f.target, f.mean.length);
@@ -56,7 +69,7 @@ export class Monitors {
       },
       () => this.hub.stats.subscribers > 0,
       this.alerting,
-      { warmupS: this.liveNormalisationS },
+      { warmupS: this.liveNormalisationS, adaptation: this.adaptation, saveDir: archive.dir },
     );
     monitor.onLatency = (kind, ms) => this.metrics.latency(kind, ms);
     this.bySession.set(start.session, monitor);

@@ -10,16 +10,18 @@ import { type Alert, AlertDetector, type AlertEvent, type AlertScores, scoreAler
 import type { AlertingModel } from '../../shared/alerts/hazard.ts';
 import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
-import { type AlertFrame, type DataFrame, type EnvelopeFrame, type ForecastFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
+import { type AdaptedFrame, type AlertFrame, type DataFrame, type EnvelopeFrame, type ForecastFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
 import { SessionAlerting } from './alerting.ts';
 import { type SessionNormalisation, sessionModel, WarmupStats } from './live-normalisation.ts';
+import { type AdaptationConfig, SessionAdaptation } from './adaptation.ts';
+import { ServedModels, type ServedModelInfo } from './served-models.ts';
 import { quantizeTile } from '../../shared/tiles.ts';
 import { windowGeometry } from '../../shared/signal/window-preset.ts';
 import { conditioningDelayS, type PipelineTaps, predictionPipeline, type ServingModel } from '../../pipeline/pipeline.ts';
 import type { InferStats, RawChunk } from '../../pipeline/pipeline.ts';
 
 /** Frames a session publishes to the dashboards (and, predictions and alerts, to its archive). */
-export type SessionFrame = PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame | ForecastFrame;
+export type SessionFrame = PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame | ForecastFrame | AdaptedFrame;
 
 /** Measured friction is sent to dashboards at about this rate (a display needs no more). */
 const MEASURED_DISPLAY_HZ = 100;
@@ -88,14 +90,19 @@ export class SessionPredictor {
     /** whether any dashboard is connected: the views below are only made for one */
     private readonly watched: () => boolean = () => true,
     alerting: AlertingModel | null = null,
-    /** live normalisation: estimate the session's statistics over its first warmupS seconds (0: the manifests') */
-    live: { warmupS?: number } = {},
+    /**
+     * live normalisation: estimate the session's statistics over its first warmupS seconds (0: the
+     * manifests'); live adaptation (with measured friction): its config and where adapted models go
+     */
+    live: { warmupS?: number; adaptation?: AdaptationConfig; saveDir?: string } = {},
   ) {
     this.slips = start.mech?.channels.includes('mu') ? new StreamingFailureDetector(start.mech.rateHz) : null;
     this.forecaster = alerting ? new SessionAlerting(start, alerting) : null;
     const usable = modelsFor(start, models);
     this.channelScales = start.aeChannels.map((c) => c.scale);
     this.usable = usable;
+    this.served = new ServedModels(start.session);
+    if (live.adaptation?.enabled && this.slips && live.saveDir && usable.length) this.adaptation = this.adaptationOf(live.adaptation, live.saveDir);
     if (live.warmupS) {
       // live normalisation: the pipelines start once the warm-up statistics exist; until then the raw chunks wait here
       for (const m of usable) this.normalisation[m.manifest.target] = { source: 'warming up', warmupS: live.warmupS };
@@ -106,8 +113,25 @@ export class SessionPredictor {
   /** The statistics each model serves with (status): the manifest's, or the session's after its warm-up. */
   readonly normalisation: Record<string, SessionNormalisation | { source: 'manifest' } | { source: 'warming up'; warmupS: number }> = {};
 
-  private startPipeline(model: ServingModel, first: boolean): void {
+  /** live adaptation: the served models (their folders by manifest name), hot-swapped when better */
+  private adaptation: SessionAdaptation | null = null;
+  private readonly served: ServedModels;
+
+  private adaptationOf(config: AdaptationConfig, saveDir: string): SessionAdaptation {
+    const m = this.usable[0].manifest;
+    const condition = { inputRateHz: this.start.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: this.channelScales.length, channelScales: this.channelScales };
+    const targets = () => Object.values(this.served.byTarget).map((sw) => ({ target: sw.manifest.target, manifest: sw.manifest, modelDir: config.modelDirs.get(sw.manifest.name) }));
+    return new SessionAdaptation(m.preset.sampleRateHz, condition, this.start.mech!.rateHz, config, saveDir, targets, (r) => this.publish(this.served.apply(r)));
+  }
+
+  /** Per target, the model the session serves now: name, version (0: as loaded; 1: adapted), folder, statistics. */
+  servedModels(): Record<string, ServedModelInfo> {
+    return this.served.info(this.normalisation, this.adaptation);
+  }
+
+  private startPipeline(served: ServingModel, first: boolean): void {
     const { start, publish, watched, channelScales } = this;
+    const model = this.served.wrap(served);
     this.normalisation[model.manifest.target] ??= { source: 'manifest' };
     const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
     this.stages[model.manifest.target] = stats;
@@ -124,16 +148,17 @@ export class SessionPredictor {
       outputTile: model.manifest.target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
     };
     const isTtf = model.manifest.target === 'ttf';
+    const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
     const decimation = start.aeRateHz / rateHz;
     // a window is complete when the AE its last conditioned sample needs has arrived
     const delayAe = Math.ceil(conditioningDelayS({ aeRateHz: start.aeRateHz, channelScales, model }) * start.aeRateHz);
     const onNowcast = (n: { startIndex: number; values: Float32Array }) => {
+      model.windowOut(n.startIndex + n.values.length - windowSamples);
       publish({ type: 'nowcast', session, target: model.manifest.target, startIndex: n.startIndex, rateHz, values: n.values });
       this.recordLatency((n.startIndex + n.values.length) * decimation + delayAe, this.nowcastLatencyMs);
       if (isTtf && !this.forecaster) for (let i = 0; i < n.values.length; i++) this.raise(this.ttfThreshold.push(this.clockS, n.values[i]));
     };
     const pipeline = predictionPipeline({ aeRateHz: start.aeRateHz, channelScales, model, stats, taps, onNowcast });
-    const windowSamples = windowGeometry(model.manifest.preset).windowSamples;
     let done!: () => void;
     this.finished.push(new Promise<void>((r) => (done = r)));
     this.subs.push(
@@ -184,10 +209,13 @@ export class SessionPredictor {
       if (f && this.watched()) this.publish({ type: 'forecast', session: this.start.session, ...f });
     }
     this.feed({ startIndex: frame.aeStartIndex, channels: frame.ae }, frame.mech?.values.mu);
+    this.adaptation?.pushAe(frame.aeStartIndex, frame.ae);
     const mu = frame.mech?.values.mu;
     if (mu && this.slips) {
+      this.adaptation?.pushFriction(frame.mech!.startIndex, mu);
       for (const e of this.slips.push(frame.mech!.startIndex, mu)) {
         this.slipsS.push(e.onsetTimeS);
+        this.adaptation?.slip(e.onsetTimeS);
         this.publish({ type: 'slip', session: this.start.session, tS: e.onsetTimeS, dropMu: e.dropMu });
         if (this.forecaster) this.raise(this.forecaster.slip(e.onsetTimeS, this.clockS));
       }
@@ -243,12 +271,15 @@ export class SessionPredictor {
   }
 
   /** End of the session: the pipelines flush what they hold; resolves once they have. */
-  end(): Promise<void> {
+  async end(): Promise<void> {
+    await this.adaptation?.stop(); // a training still running would serve nothing now
     if (this.warmup) this.endWarmup(); // a session shorter than its warm-up: its own statistics so far
     this.input.complete();
-    return Promise.all(this.finished).then(() => {
-      // a warning still on when the session ends is closed with it
-      this.raise(this.forecaster ? this.forecaster.close(this.clockS) : this.ttfThreshold.close(this.clockS));
-    });
+    await Promise.all(this.finished);
+    await this.served.close();
+    // a warning still on when the session ends is closed with it
+    this.raise(this.forecaster ? this.forecaster.close(this.clockS) : this.ttfThreshold.close(this.clockS));
   }
 }
+
+export type { ServedModelInfo } from './served-models.ts';

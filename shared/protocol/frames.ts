@@ -220,7 +220,31 @@ export interface ForecastFrame {
   probability: Float32Array;
 }
 
-export type StreamFrame = HelloFrame | PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame | ForecastFrame;
+/**
+ * Live adaptation's outcome for one model of a session (issue 13): after `cycles` cycles of
+ * measured friction the model's latent space was cross-trained on them and scored (R^2) on the
+ * newest cycle, before and after. swapped: the adapted model serves every window from the one
+ * starting at fromStartIndex on (each window inferred once, by one model; overlap averaging mixes
+ * both for one window length); not swapped: the served model stays, fromStartIndex is null and
+ * reason says why.
+ */
+export interface AdaptedFrame {
+  type: 'adapted';
+  session: string;
+  target: string;
+  /** model-rate index (from the session start) of the first window the adapted model inferred; null when not swapped */
+  fromStartIndex: number | null;
+  rateHz: number;
+  cycles: number;
+  before: { r2: number };
+  after: { r2: number };
+  swapped: boolean;
+  reason?: string;
+  /** seconds the cross-training took (in its worker thread) */
+  trainS?: number;
+}
+
+export type StreamFrame = HelloFrame | PredictionFrame | NowcastFrame | AlertFrame | EnvelopeFrame | MeasuredFrame | TileFrame | SlipFrame | ForecastFrame | AdaptedFrame;
 
 
 /** The most samples one frame may carry per channel (1 s at 1 MHz). */

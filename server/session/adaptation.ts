@@ -1,0 +1,179 @@
+/**
+ * Live adaptation of one session (issue 13 item 5): the session's AE conditioned at the model rate
+ * and its measured friction are kept from the start; once the measured friction has shown
+ * `afterCycles` complete cycles (slips from StreamingFailureDetector, reported by the monitor), each
+ * served model is cross-trained on them in a worker thread (server/inference/adapt-model.ts,
+ * training/adapt.ts: latent space only), validated on the newest cycle, and handed back to the
+ * monitor to hot-swap only when it scores better there. Models adapt one after another (friction,
+ * then TTF) so that at most one training thread competes with inference. Once per session.
+ */
+import { join } from 'node:path';
+import type { ModelManifest } from '../../model/manifest.ts';
+import { type ConditionConfig, Conditioner } from '../../shared/signal/condition.ts';
+import type { SessionSeries } from '../../training/adapt.ts';
+import { type AdaptOutcome, adaptInWorker } from '../inference/adapt-model.ts';
+import { type WorkerModel, workerModel } from '../inference/worker-model.ts';
+
+export interface AdaptationConfig {
+  enabled: boolean;
+  /** complete cycles of measured friction before adapting (>= 2: the newest validates) */
+  afterCycles: number;
+  epochs: number;
+  /** the served models' folders, by manifest name (models without one cannot adapt) */
+  modelDirs: ReadonlyMap<string, string>;
+  /** inference runtime of an adapted model's worker */
+  runtime: string;
+}
+
+export const DEFAULT_ADAPTATION: AdaptationConfig = { enabled: true, afterCycles: 6, epochs: 15, modelDirs: new Map(), runtime: 'auto' };
+
+/** What the monitor gives adaptation about one served model. */
+export interface AdaptTarget {
+  target: string;
+  /** the manifest the session serves it with (normalisation included) */
+  manifest: ModelManifest;
+  /** the folder of the model the session started with */
+  modelDir: string | undefined;
+}
+
+/** One adaptation's outcome, for the monitor to swap (model set) and report. */
+export interface AdaptationReport {
+  target: string;
+  cycles: number;
+  outcome: AdaptOutcome | null;
+  /** the adapted model in its inference worker, when it scored better */
+  model: WorkerModel | null;
+  dir: string | null;
+  reason?: string;
+}
+
+/** Series at the model rate, growing from absolute index `start`. */
+class Series {
+  start = -1;
+  private parts: Float32Array[] = [];
+  length = 0;
+  push(startIndex: number, values: Float32Array): void {
+    if (this.start < 0) this.start = startIndex;
+    if (startIndex !== this.start + this.length) throw new Error(`live adaptation: series not contiguous at ${startIndex}`);
+    this.parts.push(values);
+    this.length += values.length;
+  }
+  /** samples of absolute indices [from, to) */
+  slice(from: number, to: number): Float32Array {
+    const all = new Float32Array(this.length);
+    let off = 0;
+    for (const p of this.parts) {
+      all.set(p, off);
+      off += p.length;
+    }
+    this.parts = [all];
+    return all.slice(from - this.start, to - this.start);
+  }
+  get end(): number {
+    return this.start + this.length;
+  }
+}
+
+export class SessionAdaptation {
+  private readonly aeConditioner: Conditioner;
+  private readonly muConditioner: Conditioner;
+  private readonly ae = new Series();
+  private readonly mu = new Series();
+  private readonly slipsS: number[] = [];
+  /** collecting, adapting, or done (adapted, refused, stopped) */
+  state: 'collecting' | 'adapting' | 'done' = 'collecting';
+  private stopCurrent: (() => Promise<void>) | null = null;
+  private finished: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly rateHz: number,
+    ae: ConditionConfig,
+    mechRateHz: number,
+    private readonly config: AdaptationConfig,
+    /** where adapted models are saved: the session's archive directory */
+    private readonly saveDir: string,
+    /** the models to adapt, asked at the moment adaptation starts */
+    private readonly targets: () => AdaptTarget[],
+    private readonly onReport: (r: AdaptationReport) => void,
+  ) {
+    this.aeConditioner = new Conditioner(ae);
+    this.muConditioner = new Conditioner({ inputRateHz: mechRateHz, outputRateHz: rateHz, mode: 'lowpass', channels: 1, channelScales: [1] });
+  }
+
+  /** Raw AE as the pipelines receive it. */
+  pushAe(startIndex: number, channels: readonly ArrayLike<number>[]): void {
+    if (this.state !== 'collecting') return;
+    for (const c of this.aeConditioner.push(startIndex, channels)) if (c.kind === 'samples') this.ae.push(c.startIndex, c.values);
+    this.maybeStart();
+  }
+
+  /** Measured friction at the mechanical rate. */
+  pushFriction(startIndex: number, mu: Float32Array): void {
+    if (this.state !== 'collecting') return;
+    for (const c of this.muConditioner.push(startIndex, [mu])) if (c.kind === 'samples') this.mu.push(c.startIndex, c.values);
+    this.maybeStart();
+  }
+
+  /** A slip onset in the measured friction, s from the session start. */
+  slip(onsetS: number): void {
+    this.slipsS.push(onsetS);
+    this.maybeStart();
+  }
+
+  get cycles(): number {
+    return Math.max(0, this.slipsS.length - 1);
+  }
+
+  /** Once the cycles are there and both series reach the newest slip: adapt, in the background. */
+  private maybeStart(): void {
+    if (this.state !== 'collecting' || this.cycles < this.config.afterCycles) return;
+    const endIndex = Math.ceil(this.slipsS.at(-1)! * this.rateHz);
+    if (Math.min(this.ae.end, this.mu.end) < endIndex) return;
+    this.state = 'adapting';
+    const from = Math.max(this.ae.start, this.mu.start);
+    const series: SessionSeries = { rateHz: this.rateHz, startIndex: from, ae: this.ae.slice(from, endIndex), mu: this.mu.slice(from, endIndex), slipsS: [...this.slipsS] };
+    this.finished = this.adaptAll(series);
+  }
+
+  private async adaptAll(series: SessionSeries): Promise<void> {
+    const cycles = series.slipsS.length - 1;
+    for (const t of this.targets()) {
+      if (this.stopped) return;
+      if (!t.modelDir) {
+        this.onReport({ target: t.target, cycles, outcome: null, model: null, dir: null, reason: `model ${t.manifest.name} has no folder to train from` });
+        continue;
+      }
+      const dir = join(this.saveDir, 'adapted-models', t.target);
+      const job = adaptInWorker({ modelDir: t.modelDir, manifest: t.manifest, series, outDir: dir, epochs: this.config.epochs });
+      this.stopCurrent = job.stop;
+      try {
+        const outcome = await job.done;
+        const model = outcome.better ? await workerModel(dir, outcome.manifest, { runtime: this.config.runtime }) : null;
+        if (this.stopped) {
+          await model?.close();
+          return;
+        }
+        const reason = outcome.better ? undefined : `the adapted model scored R^2 ${outcome.after.r2.toFixed(3)} on the newest cycle, the served one ${outcome.before.r2.toFixed(3)}`;
+        this.onReport({ target: t.target, cycles, outcome, model, dir: model ? dir : null, reason });
+      } catch (e) {
+        if (!this.stopped) this.onReport({ target: t.target, cycles, outcome: null, model: null, dir: null, reason: (e as Error).message });
+      } finally {
+        this.stopCurrent = null;
+      }
+    }
+    this.state = 'done';
+  }
+
+  /** the session ended (state is re-read after every await) */
+  private get stopped(): boolean {
+    return this.state === 'done';
+  }
+
+  /** The session ended: stop a training still running (its result would serve nothing). */
+  async stop(): Promise<void> {
+    const running = this.state === 'adapting';
+    this.state = 'done';
+    if (running) await this.stopCurrent?.();
+    await this.finished.catch(() => {});
+  }
+}
