@@ -20,6 +20,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = 
   bus: { title: 'Bus mode (NATS JetStream): ingest, prediction, cost per frame', run: async () => (await import('./bus.bench.ts')).benchBus() },
   soak: { title: 'Long run: server memory, dashboard frame time and heap', run: benchSoak },
   autoencoder: { title: "Seed 003's autoencoders: training and inference", run: async () => (await import('./autoencoder.bench.ts')).benchAutoencoder() },
+  adaptation: { title: 'Live adaptation: from the sixth cycle to the swap', run: async () => (await import('./adaptation.bench.ts')).benchAdaptation() },
 };
 /** run by default; the rest only when named (the soak takes 10 minutes) */
 const DEFAULT = ['fixtures', 'signal', 'model', 'server'];

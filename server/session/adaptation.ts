@@ -47,6 +47,9 @@ export interface AdaptationReport {
   reason?: string;
 }
 
+/** Series kept for adaptation at most (at the model rate, twice: AE and friction): an hour of 100 Hz is 2.9 MB. */
+const MAX_SERIES_S = 3600;
+
 /** Series at the model rate, growing from absolute index `start`. */
 class Series {
   start = -1;
@@ -80,8 +83,10 @@ export class SessionAdaptation {
   private readonly ae = new Series();
   private readonly mu = new Series();
   private readonly slipsS: number[] = [];
-  /** collecting, adapting, or done (adapted, refused, stopped) */
+  /** collecting, adapting, or done (adapted, refused, stopped, or no usable cycles within MAX_SERIES_S) */
   state: 'collecting' | 'adapting' | 'done' = 'collecting';
+  /** the newest cycle must hold a few windows to validate on, samples */
+  private readonly minCycleSamples: number;
   private stopCurrent: (() => Promise<void>) | null = null;
   private finished: Promise<void> = Promise.resolve();
 
@@ -95,7 +100,10 @@ export class SessionAdaptation {
     /** the models to adapt, asked at the moment adaptation starts */
     private readonly targets: () => AdaptTarget[],
     private readonly onReport: (r: AdaptationReport) => void,
+    /** window length at the model rate */
+    windowSamples: number,
   ) {
+    this.minCycleSamples = 2 * windowSamples;
     this.aeConditioner = new Conditioner(ae);
     this.muConditioner = new Conditioner({ inputRateHz: mechRateHz, outputRateHz: rateHz, mode: 'lowpass', channels: 1, channelScales: [1] });
   }
@@ -126,8 +134,12 @@ export class SessionAdaptation {
 
   /** Once the cycles are there and both series reach the newest slip: adapt, in the background. */
   private maybeStart(): void {
-    if (this.state !== 'collecting' || this.cycles < this.config.afterCycles) return;
+    if (this.state !== 'collecting') return;
+    if (Math.max(this.ae.length, this.mu.length) > MAX_SERIES_S * this.rateHz) this.state = 'done'; // no usable cycles: give up, memory stays bounded
+    if (this.cycles < this.config.afterCycles) return;
     const endIndex = Math.ceil(this.slipsS.at(-1)! * this.rateHz);
+    // the newest cycle validates: it must hold a few windows (else wait for the next slip)
+    if (endIndex - Math.round(this.slipsS.at(-2)! * this.rateHz) < this.minCycleSamples) return;
     if (Math.min(this.ae.end, this.mu.end) < endIndex) return;
     this.state = 'adapting';
     const from = Math.max(this.ae.start, this.mu.start);
@@ -139,10 +151,7 @@ export class SessionAdaptation {
     const cycles = series.slipsS.length - 1;
     for (const t of this.targets()) {
       if (this.stopped) return;
-      if (!t.modelDir) {
-        this.onReport({ target: t.target, cycles, outcome: null, model: null, dir: null, reason: `model ${t.manifest.name} has no folder to train from` });
-        continue;
-      }
+      if (!t.modelDir) continue; // a model given in-process (tests) has no weights on disk to train from
       const dir = join(this.saveDir, 'adapted-models', t.target);
       const job = adaptInWorker({ modelDir: t.modelDir, manifest: t.manifest, series, outDir: dir, epochs: this.config.epochs });
       this.stopCurrent = job.stop;

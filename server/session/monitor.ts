@@ -102,7 +102,7 @@ export class SessionPredictor {
     this.channelScales = start.aeChannels.map((c) => c.scale);
     this.usable = usable;
     this.served = new ServedModels(start.session);
-    if (live.adaptation?.enabled && this.slips && live.saveDir && usable.length) this.adaptation = this.adaptationOf(live.adaptation, live.saveDir);
+    if (live.adaptation?.enabled && this.slips && live.saveDir && usable.some((u) => live.adaptation!.modelDirs.has(u.manifest.name))) this.adaptation = this.adaptationOf(live.adaptation, live.saveDir);
     if (live.warmupS) {
       // live normalisation: the pipelines start once the warm-up statistics exist; until then the raw chunks wait here
       for (const m of usable) this.normalisation[m.manifest.target] = { source: 'warming up', warmupS: live.warmupS };
@@ -121,7 +121,7 @@ export class SessionPredictor {
     const m = this.usable[0].manifest;
     const condition = { inputRateHz: this.start.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: this.channelScales.length, channelScales: this.channelScales };
     const targets = () => Object.values(this.served.byTarget).map((sw) => ({ target: sw.manifest.target, manifest: sw.manifest, modelDir: config.modelDirs.get(sw.manifest.name) }));
-    return new SessionAdaptation(m.preset.sampleRateHz, condition, this.start.mech!.rateHz, config, saveDir, targets, (r) => this.publish(this.served.apply(r)));
+    return new SessionAdaptation(m.preset.sampleRateHz, condition, this.start.mech!.rateHz, config, saveDir, targets, (r) => this.publish(this.served.apply(r)), windowGeometry(m.preset).windowSamples);
   }
 
   /** Per target, the model the session serves now: name, version (0: as loaded; 1: adapted), folder, statistics. */
