@@ -52,8 +52,7 @@ export async function buildApp(opts: ServerOptions, extras: AppExtras = {}): Pro
   const metrics = createMetrics({ ingest, hub: hub.stats, stages: () => monitors.stages(), pipelineErrors: () => monitors.pipelineErrors });
   const alerting = extras.alerting !== undefined ? extras.alerting : loadAlertingModel(opts.modelsDir);
   monitors = new Monitors(models, hub, metrics, app.log, alerting);
-  monitors.keepEnded = opts.keepEndedSessions;
-  monitors.liveNormalisationS = opts.liveNormalisationS;
+  monitors.configure(opts);
   const replays = new ReplayManager(opts.recordingsDir, () => ingestUrlOf(app), opts.producerToken, opts.archiveDir, opts);
   const backend = workers[0]?.backend ?? (extras.models ? 'in-process' : 'none');
 

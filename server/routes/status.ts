@@ -51,6 +51,7 @@ export const statusRoutes: FastifyPluginAsync<StatusSources> = async (app, src) 
       alerting: alertingInfo(src.alerting),
       pipelineErrors: src.monitors.pipelineErrors,
       sessions: perSession((m) => sessionInfo(m, !gone.has(m))),
+      servedModels: perSession((m) => m.servedModels()),
       alertScores: perSession((m) => m.scores()),
       latencyMs: perSession((m) => m.latencyMs.summary()),
       nowcastLatencyMs: perSession((m) => m.nowcastLatencyMs.summary()),

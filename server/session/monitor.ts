@@ -31,12 +31,36 @@ const MEASURED_DISPLAY_HZ = 100;
  * a ProtocolError the producer sees when a name is unknown or nothing fits.
  */
 export function modelsFor(start: StartFrame, models: ServingModel[]): ServingModel[] {
-  const usable = modelsOfChoice(start, models);
+  const kind = start.aeKind ?? 'waveform';
+  const fit = models.filter((m) => takesAe(m, kind));
+  if (models.length > 0 && fit.length === 0)
+    throw new ProtocolError('bad-frame', `no model takes ${kind} AE: the server's models condition ${[...new Set(models.map((m) => m.manifest.input?.conditioning))].join(', ')} (a variance stream needs a model cross-trained on AE features, docs/import.md)`);
+  const usable = modelsOfChoice(start, fit);
   for (const m of usable) {
     const rate = m.manifest.preset.sampleRateHz;
-    if (!Number.isInteger(start.aeRateHz / rate)) throw new ProtocolError('wrong-rate', `the AE rate ${start.aeRateHz} Hz must be a whole multiple of preset ${m.manifest.preset.id}'s ${rate} Hz`);
+    // a variance series may be slower than the model rate: the feature conditioning interpolates it
+    const ok = Number.isInteger(start.aeRateHz / rate) || (kind === 'variance' && Number.isInteger(rate / start.aeRateHz));
+    if (!ok) throw new ProtocolError('wrong-rate', `the AE rate ${start.aeRateHz} Hz must be a whole multiple of preset ${m.manifest.preset.id}'s ${rate} Hz${kind === 'variance' ? ' or a whole fraction of it' : ''}`);
   }
   return usable;
+}
+
+/** Whether a model takes a session's kind of AE: feature-mode models a variance series, the others waveforms. */
+export function takesAe(m: ServingModel, kind: AeKind): boolean {
+  return (m.manifest.input?.conditioning === 'feature') === (kind === 'variance');
+}
+
+/**
+ * The preset of a session that names none: the one most of its models use; on a tie the longest
+ * windows (seed 000's 2 s windows before its 0.4 s ones for tiny data, which see less of a cycle).
+ */
+export function defaultPreset(models: readonly ServingModel[]): string | undefined {
+  const count = new Map<string, { n: number; windowS: number }>();
+  for (const m of models) {
+    const p = m.manifest.preset;
+    count.set(p.id, { n: (count.get(p.id)?.n ?? 0) + 1, windowS: p.windowS });
+  }
+  return [...count].sort(([, a], [, b]) => b.n - a.n || b.windowS - a.windowS)[0]?.[0];
 }
 
 /** The models a preset and a list of names choose (no AE rate yet: REST replays check this before starting). */
@@ -44,9 +68,7 @@ export function modelsOfChoice(start: Pick<StartFrame, 'preset' | 'models'>, mod
   const unknown = (start.models ?? []).filter((n) => !models.some((m) => m.manifest.name === n));
   if (unknown.length) throw new ProtocolError('bad-frame', `no model named ${unknown.join(', ')}; the server has ${models.map((m) => m.manifest.name).join(', ') || 'none'}`);
   const named = models.filter((m) => !start.models || start.models.includes(m.manifest.name));
-  const presets = [...new Set(named.map((m) => m.manifest.preset.id))];
-  if (start.preset === undefined && presets.length > 1) throw new ProtocolError('bad-frame', `name a preset: the models use ${presets.join(', ')}`);
-  const preset = start.preset ?? presets[0];
+  const preset = start.preset ?? defaultPreset(named);
   const usable = named.filter((m) => m.manifest.preset.id === preset);
   if (models.length > 0 && usable.length === 0)
     throw new ProtocolError('bad-frame', `no model for preset ${preset}${start.models ? ` among ${start.models.join(', ')}` : ''}; the server's models use ${[...new Set(models.map((m) => m.manifest.preset.id))].join(', ')}`);

@@ -47,6 +47,9 @@ export class ProtocolError extends Error {
 
 export type AeSamples = Int16Array | Float32Array;
 
+export const AE_KINDS = ['waveform', 'variance'] as const;
+export type AeKind = (typeof AE_KINDS)[number];
+
 export const MECH_CHANNELS = ['shear_stress_MPa', 'normal_stress_MPa', 'mu'] as const;
 export type MechChannel = (typeof MECH_CHANNELS)[number];
 
@@ -61,9 +64,15 @@ export interface StartFrame {
   aeType: 'int16' | 'float32';
   /** one entry per AE channel: name, unit, physical units per stored unit */
   aeChannels: { name: string; unit: string; scale: number }[];
+  /**
+   * what the AE channels carry (default 'waveform'): raw waveforms, or an AE feature series already
+   * reduced to a variance per channel (RMS sent squared) at its own rate, e.g. 10 Hz; a variance
+   * stream is served by models conditioned in feature mode, and may be slower than their rate
+   */
+  aeKind?: AeKind;
   /** mechanical channels sent alongside, and their rate */
   mech?: { rateHz: number; channels: MechChannel[] };
-  /** window preset the session is analysed with, one of the server's models' (default: theirs, when they share one) */
+  /** window preset the session is analysed with, one of the server's models' (default: the one most of them use; a tie: the longest windows) */
   preset?: string;
   /** names of the server's models to predict with (default: every model of the preset) */
   models?: string[];

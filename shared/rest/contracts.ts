@@ -123,6 +123,19 @@ export interface StageCounters {
 }
 
 /** GET /status (the fields the dashboard reads; the server sends more counters). Floats have at most 4 decimals. */
+/** The model a session serves for one target: as loaded (version 0) or adapted live (1), and whose statistics. */
+export interface ServedModelSummary {
+  name: string;
+  version: number;
+  adapted: boolean;
+  /** the adapted model's folder beside the session's archive */
+  dir?: string;
+  /** where the input and output normalisation statistics come from (manifest, session warm-up, measured friction, session cycles) */
+  statistics: { input: string; output: string };
+  /** live adaptation: collecting cycles, adapting, done, or off */
+  adaptation: string;
+}
+
 export interface StatusBody {
   uptimeS: number;
   backend: string;
@@ -136,4 +149,6 @@ export interface StatusBody {
   pipelineErrors: number;
   latencyMs: Record<string, LatencySummary | null>;
   alertScores: Record<string, AlertScores | null>;
+  /** per session and target: the model served and its statistics */
+  servedModels: Record<string, Record<string, ServedModelSummary>>;
 }

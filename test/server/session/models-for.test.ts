@@ -10,8 +10,8 @@ import { ProtocolError } from '../../../shared/protocol/frames.ts';
 import { modelsFor } from '../../../server/session/monitor.ts';
 import { startFrame } from '../../helpers/frames.ts';
 
-const model = (name: string, preset: string, sampleRateHz: number): ServingModel => ({
-  manifest: { name, preset: { id: preset, windowS: 1, stepS: 0.1, sampleRateHz, wavelet: 'dog2', scales: { kind: 'periods', minPeriodS: 0.02, maxPeriodS: 1, count: 8 } } } as ModelManifest,
+const model = (name: string, preset: string, sampleRateHz: number, windowS = 1): ServingModel => ({
+  manifest: { name, preset: { id: preset, windowS, stepS: 0.1, sampleRateHz, wavelet: 'dog2', scales: { kind: 'periods', minPeriodS: 0.02, maxPeriodS: 1, count: 8 } } } as ModelManifest,
   infer: async () => ({ series: new Float32Array(0), tiles: null }),
 });
 const models = [model('friction', '2s', 100), model('ttf', '2s', 100), model('custom', '1s/0.1s@300Hz', 300)];
@@ -30,4 +30,13 @@ test('an unknown preset, an unknown model and an AE rate the preset cannot divid
 
 test('without models every preset is archived as it comes', () => {
   assert.deepEqual(modelsFor({ ...startFrame('a'), preset: 'anything' }, []), []);
+});
+
+test('a session that names no preset gets the one most models use; a tie goes to the longest windows', () => {
+  const { preset: _none, ...unnamed } = startFrame('a');
+  const short = (name: string) => model(name, '0.4s', 500, 0.4);
+  // two 2 s models (windowS 1 here) against two 0.4 s ones: a tie, the longer windows win
+  assert.deepEqual(modelsFor({ ...unnamed, aeRateHz: 10_000 }, [short('f-short'), short('t-short'), models[0], models[1]]).map((m) => m.manifest.name), ['friction', 'ttf']);
+  // three short-window models against two: the majority wins
+  assert.deepEqual(modelsFor({ ...unnamed, aeRateHz: 10_000 }, [short('a'), short('b'), short('c'), models[0], models[1]]).map((m) => m.manifest.name), ['a', 'b', 'c']);
 });
