@@ -47,10 +47,13 @@ export async function benchSoak(): Promise<string> {
     let replays = 1;
     rows.push('| t (s) | server RSS (MB) | server JS heap (MB) | page JS heap (MB) | draw p50 (ms) | draw p99 (ms) | frame interval p99 (ms) | fps |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
     const heapsServer: number[] = [];
+    /** how each replay ended (done at the recording's end, or failed and why) */
+    const ended = new Map<string, string>();
     const heapsPage: number[] = [];
     while ((performance.now() - t0) / 1000 < durationS) {
       await page.waitForTimeout(Math.min(30_000, durationS * 1000 - (performance.now() - t0)));
-      const list = (await app.inject('/replay')).json() as { replays: { state: string }[] };
+      const list = (await app.inject('/replay')).json() as { replays: { id: string; state: string; sentS: number; error?: string }[] };
+      for (const r of list.replays) if (r.state !== 'running' && r.state !== 'paused') ended.set(r.id, `${r.state} at ${r.sentS.toFixed(0)} s${r.error ? ` (${r.error})` : ''}`);
       if (!list.replays.some((r) => r.state === 'running')) {
         await startReplay();
         replays++;
@@ -70,9 +73,11 @@ export async function benchSoak(): Promise<string> {
     const drawnCounts = (await page.evaluate('JSON.stringify({ views: slipwatch.views, alerts: slipwatch.alerts, slips: slipwatch.slips, adaptations: slipwatch.adaptations })')) as string;
     const drift = (xs: number[]) => `${mb(xs[0])} -> ${mb(xs[xs.length - 1])} MB`;
     return [
-      `${durationS} s: the server replaying p4581 at 5x (${replays} replay${replays === 1 ? '' : 's'}, two models), the dashboard open in headless Chromium with 10 minutes of history on screen.`,
+      `${durationS} s: the server replaying p4581 at 5x (${replays} replay${replays === 1 ? '' : 's'}, the 2 s pair; the server also loads the 0.4 s pair), the dashboard open in headless Chromium with 10 minutes of history on screen.`,
       '',
       ...rows,
+      '',
+      `Replays ended: ${[...ended.values()].join('; ') || 'none'}. Drawn by the page over the run: ${drawnCounts}.`,
       '',
       `Server JS heap ${drift(heapsServer)}; page JS heap ${drift(heapsPage)}. "draw": the page's work per update (four uPlot charts: AE, friction, TTF, failure probability; two heat maps); "frame interval": requestAnimationFrame's, 16.7 ms at 60 fps (headless Chromium, software rendering).`,
     ].join('\n');

@@ -8,7 +8,7 @@
  * evaluation use, over exactly the alerts and slips listed, so the counts match the rows.
  */
 import { type Alert, DEFAULT_LEAD_S, median, scoreWarnings } from '../shared/alerts.ts';
-import type { Marks } from './charts.ts';
+import type { Marks } from './chart-marks.ts';
 import type { Adaptation } from './messages.ts';
 
 const MAX_ROWS = 200;

@@ -4,7 +4,8 @@
  * sent a new view; frame times are kept for the benchmark (window.slipwatch).
  */
 import { AlertsPanel } from './alerts-panel.ts';
-import { Charts, type Marks } from './charts.ts';
+import type { Marks } from './chart-marks.ts';
+import { Charts } from './charts.ts';
 import { Heatmap, lutGradient } from './heatmap.ts';
 import type { HelloFrame } from '../shared/protocol/frames.ts';
 import type { FromWorker, SeriesName, ToWorker } from './messages.ts';

@@ -69,6 +69,13 @@ function handle(f: StreamFrame): void {
     case 'alert':
       post({ kind: 'alert', event: f.event, alert: f.alert });
       break;
+    case 'adapted':
+      // not swapped: no index; listed at the newest data time, when the outcome came
+      post({
+        kind: 'adapted',
+        adaptation: { target: f.target, tS: f.fromStartIndex !== null ? f.fromStartIndex / f.rateHz : Math.max(0, grid.newestSlot / DISPLAY_HZ), cycles: f.cycles, beforeR2: f.before.r2, afterR2: f.after.r2, swapped: f.swapped, ...(f.reason ? { reason: f.reason } : {}) },
+      });
+      break;
     case 'tile':
       post({ kind: 'tile', of: f.of, startIndex: f.startIndex, rateHz: f.rateHz, data: f.data }, [f.data.buffer as ArrayBuffer]);
       break;

@@ -8,39 +8,19 @@
  * test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildApp } from '../../server/app.ts';
 import { defaultServerOptions } from '../../server/config.ts';
 import { launchChromium } from '../../scripts/browser.ts';
+import { ARTIFACTS, e2eRecordings, openDashboard, ROOT, telemetry, waitFor } from './helpers.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const tmp = mkdtempSync(join(tmpdir(), 'slipwatch-e2e-'));
-const FIXTURES = join(ROOT, 'fixtures', 'data');
 const RECORDINGS = join(tmp, 'recordings');
-
-/**
- * The bundled mini recordings, and p4677-mini-stepped: the same data with a two-level schedule
- * (2.5 MPa to 20 s, 3 MPa after), so the page offers a load level to start from.
- */
-function recordings(): void {
-  mkdirSync(RECORDINGS);
-  for (const r of ['p4677-mini', 'sim-mini']) symlinkSync(join(FIXTURES, r), join(RECORDINGS, r));
-  const stepped = join(RECORDINGS, 'p4677-mini-stepped');
-  mkdirSync(stepped);
-  for (const f of ['ae.arrows', 'mech.arrows']) symlinkSync(join(FIXTURES, 'p4677-mini', f), join(stepped, f));
-  const meta = JSON.parse(readFileSync(join(FIXTURES, 'p4677-mini', 'recording.json'), 'utf8')) as { normalStressSchedule: unknown };
-  meta.normalStressSchedule = [
-    { startS: 0, endS: 20, normalStressMPa: 2.5 },
-    { startS: 20, endS: 40, normalStressMPa: 3 },
-  ];
-  writeFileSync(join(stepped, 'recording.json'), JSON.stringify(meta));
-}
 
 let browser: Browser;
 let app: FastifyInstance;
@@ -61,7 +41,7 @@ async function startServer(): Promise<void> {
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  recordings();
+  e2eRecordings(RECORDINGS);
   browser = await launchChromium();
   await startServer();
 });
@@ -72,39 +52,9 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Telemetry {
-  session: string;
-  views: number;
-  tiles: number;
-  alerts: number;
-  alertsCleared: number;
-  slips: number;
-  offsetS: number;
-  xRange: [number, number];
-  drawn: Record<string, number>;
-  connection: string;
-  friction: { n: number; mae: number; r: number } | null;
-  ttf: { n: number; mae: number; r: number } | null;
-}
-const telemetry = (page: Page) => page.evaluate(() => (window as unknown as { slipwatch: Telemetry }).slipwatch);
-
-async function waitFor(page: Page, what: string, ok: (t: Telemetry) => boolean, timeoutMs = 30_000): Promise<Telemetry> {
-  const t0 = Date.now();
-  for (;;) {
-    const t = await telemetry(page);
-    if (ok(t)) return t;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(t)}`);
-    await page.waitForTimeout(200);
-  }
-}
-
 test('a replay started from the page shows predictions that track the measurements, alerts and slips; the page reconnects after a restart; the banner clears when a session ends under an alert', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await waitFor(page, 'the stream connection', (t) => t.connection === 'open');
-  await page.waitForFunction(() => (document.getElementById('recording') as HTMLSelectElement).options.length > 0);
+  const errors = await openDashboard(page, `http://127.0.0.1:${port}/`);
 
   // start a replay of the mini p4677 fixture (40 s) at 10x from the page's own controls
   await page.selectOption('#recording', 'p4677-mini');
@@ -182,11 +132,7 @@ test('experiment time after a seek; a refused replay says why; the essentials fi
     [1920, 1080],
   ]) {
     const page = await browser.newPage({ viewport: { width: w, height: h } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await waitFor(page, 'the stream connection', (t) => t.connection === 'open');
-    await page.waitForFunction(() => (document.getElementById('recording') as HTMLSelectElement).options.length > 0);
+    const errors = await openDashboard(page, `http://127.0.0.1:${port}/`);
     assert.ok(await page.isVisible('#empty'), 'waiting for data is said before any data');
     // sim has no AE waveform: offered disabled, with the reason
     assert.ok(await page.locator('#recording option[value="sim-mini"]').isDisabled());
@@ -216,11 +162,7 @@ test('experiment time after a seek; a refused replay says why; the essentials fi
 
 test('a level start draws experiment time from the level; the level box follows a seek; the 0.4 s preset predicts', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await waitFor(page, 'the stream connection', (t) => t.connection === 'open');
-  await page.waitForFunction(() => (document.getElementById('recording') as HTMLSelectElement).options.length > 0);
+  const errors = await openDashboard(page, `http://127.0.0.1:${port}/`);
   // both presets are offered, each with its own pair of models
   const presets = await page.locator('#preset option').allTextContents();
   assert.deepEqual([...presets].sort(), ['0.4s', '2s'], `presets offered: ${presets}`);
