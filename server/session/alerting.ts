@@ -36,7 +36,8 @@ export class SessionAlerting {
     this.conditioner = new Conditioner({
       inputRateHz: start.aeRateHz,
       outputRateHz: this.rateHz,
-      mode: 'envelope',
+      // AE sent as a variance series (aeKind) is already the power the envelope would compute
+      mode: start.aeKind === 'variance' ? 'feature' : 'envelope',
       channels: start.aeChannels.length,
       channelScales: start.aeChannels.map((c) => c.scale),
     });

@@ -10,7 +10,7 @@ import { type Alert, AlertDetector, type AlertEvent, type AlertScores, scoreAler
 import type { AlertingModel } from '../../shared/alerts/hazard.ts';
 import { StreamingFailureDetector } from '../../shared/labels.ts';
 import { RecentSamples } from '../../shared/percentiles.ts';
-import { type AdaptedFrame, type AlertFrame, type DataFrame, type EnvelopeFrame, type ForecastFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
+import { type AdaptedFrame, type AeKind, type AlertFrame, type DataFrame, type EnvelopeFrame, type ForecastFrame, type MeasuredFrame, type NowcastFrame, type PredictionFrame, ProtocolError, type SlipFrame, type StartFrame, type TileFrame } from '../../shared/protocol/frames.ts';
 import { SessionAlerting } from './alerting.ts';
 import { type SessionNormalisation, sessionModel, WarmupStats } from './live-normalisation.ts';
 import { type AdaptationConfig, SessionAdaptation } from './adaptation.ts';

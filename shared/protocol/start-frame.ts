@@ -4,7 +4,7 @@
  * start frame carries is stored in the session's recording.json, so nothing unbounded or
  * non-finite may pass: JSON would store Infinity as null and the archive could not be read back.
  */
-import { MAX_CHANNELS, MECH_CHANNELS, type MechChannel, PROTOCOL_VERSION, ProtocolError, type StartFrame } from './frames.ts';
+import { AE_KINDS, type AeKind, MAX_CHANNELS, MECH_CHANNELS, type MechChannel, PROTOCOL_VERSION, ProtocolError, type StartFrame } from './frames.ts';
 import { checkSessionName, SESSION_NAME_RULE } from './session-name.ts';
 
 export const START_LIMITS = {
@@ -36,16 +36,17 @@ export const START_FRAME_SCHEMA: readonly [string, string, string][] = [
   ['protocol', 'integer', `${PROTOCOL_VERSION}`],
   ['session', 'string', SESSION_NAME_RULE],
   ['experimentId', 'string', `1-${L.experimentIdChars} characters`],
-  ['aeRateHz', 'number', `finite, ${L.aeRateHz.min} to ${L.aeRateHz.max} Hz; a whole multiple of the preset's model rate`],
+  ['aeRateHz', 'number', `finite, ${L.aeRateHz.min} to ${L.aeRateHz.max} Hz; a whole multiple of the preset's model rate (a variance stream: or a whole fraction of it)`],
   ['aeType', 'string', '"int16" or "float32" (the type of every data frame\'s AE arrays)'],
   ['aeChannels', 'array', `1-${MAX_CHANNELS} entries {name, unit, scale}`],
   ['aeChannels[].name', 'string', `1-${L.channelNameChars} characters`],
   ['aeChannels[].unit', 'string', `0-${L.unitChars} characters`],
   ['aeChannels[].scale', 'number', `finite, ${L.scale.min} to ${L.scale.max} (physical = stored x scale)`],
+  ['aeKind', 'string, optional', `${AE_KINDS.map((k) => `"${k}"`).join(' or ')} (default "waveform"): AE waveforms, or AE already reduced to a variance series per channel (RMS squared), served by feature-mode models`],
   ['mech', 'map, optional', '{rateHz, channels}'],
   ['mech.rateHz', 'number', `finite, ${L.mechRateHz.min} to ${L.mechRateHz.max} Hz`],
   ['mech.channels', 'array', `1-${MECH_CHANNELS.length} distinct of ${MECH_CHANNELS.join(', ')}`],
-  ['preset', 'string, optional', `1-${L.presetChars} of A-Z a-z 0-9 _ . @ / -; one of the server's models' presets`],
+  ['preset', 'string, optional', `1-${L.presetChars} of A-Z a-z 0-9 _ . @ / -; one of the server's models' presets (default: the preset most of the chosen models use; on a tie the longest windows, i.e. 2 s before 0.4 s)`],
   ['models', 'array, optional', `1-${L.models} names of the server's models, each 1-${L.modelNameChars} characters`],
   ['experimentStartS', 'number, optional', `finite, ${L.experimentStartS.min} to ${L.experimentStartS.max} s: experiment time of AE sample 0 (default 0)`],
   ['normalStressSchedule', 'array, optional', `0-${L.scheduleLevels} levels {startS, endS, normalStressMPa} in experiment time, each startS < endS`],
@@ -100,6 +101,7 @@ export function validateStart(f: Record<string, unknown>): StartFrame {
     if (!Array.isArray(f.models) || f.models.length === 0 || f.models.length > L.models) fail(`models must be a list of 1-${L.models} model names, got ${shown(f.models)}`);
     models = f.models.map((m, i) => text(`models[${i}]`, m, 1, L.modelNameChars));
   }
+  if (f.aeKind !== undefined && !AE_KINDS.includes(f.aeKind as AeKind)) fail(`aeKind must be ${AE_KINDS.map((k) => `"${k}"`).join(' or ')}, got ${shown(f.aeKind)}`);
   const experimentStartS = f.experimentStartS === undefined ? undefined : number('experimentStartS', f.experimentStartS, L.experimentStartS, ' s');
   const normalStressSchedule = f.normalStressSchedule === undefined ? undefined : schedule(f.normalStressSchedule);
   let mech: StartFrame['mech'];
@@ -120,6 +122,7 @@ export function validateStart(f: Record<string, unknown>): StartFrame {
     aeRateHz,
     aeType: f.aeType,
     aeChannels,
+    ...(f.aeKind !== undefined ? { aeKind: f.aeKind as AeKind } : {}),
     mech,
     ...(f.preset !== undefined ? { preset: f.preset as string } : {}),
     ...(models ? { models } : {}),
