@@ -9,6 +9,8 @@ import { scoreName } from './ae-scores.ts';
 
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 const TITLES: Record<AppTask, string> = { friction: 'Friction', ttf: 'Time to failure', slip: 'Slip within H' };
+/** R^2 axes stop here: lower means and bands are drawn on the floor (the table has the values). */
+const R2_FLOOR = -1;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 interface Panel {
@@ -30,10 +32,13 @@ export type Reference = Partial<Record<AppTask, number>>;
 function panelSvg(task: AppTask, rows: string[], s: CurveSummary[], p: Panel, xs: number[], ref?: number): string {
   const mine = s.filter((x) => x.task === task && Number.isFinite(x.mean));
   const extra = ref !== undefined && Number.isFinite(ref) ? [ref] : [];
-  const [lo, hi] = niceRange(Math.min(...mine.map((x) => x.mean - (x.std || 0)), ...extra), Math.max(...mine.map((x) => x.mean + (x.std || 0)), ...extra));
+  const [rawLo, rawHi] = niceRange(Math.min(...mine.map((x) => x.mean - (x.std || 0)), ...extra), Math.max(...mine.map((x) => x.mean + (x.std || 0)), ...extra));
+  // R^2 can fall without bound; below -1 a model is useless anyway, and the axis would hide the rest
+  const lo = task === 'slip' ? rawLo : Math.max(rawLo, R2_FLOOR);
+  const hi = Math.min(rawHi, 1); // neither R^2 nor AUC exceeds 1
   const [lx0, lx1] = [Math.log10(Math.min(...xs)), Math.log10(Math.max(...xs))];
   const X = (c: number) => p.x0 + ((Math.log10(c) - lx0) / (lx1 - lx0 || 1)) * p.w;
-  const Y = (v: number) => p.y0 + p.h - ((v - lo) / (hi - lo)) * p.h;
+  const Y = (v: number) => p.y0 + p.h - ((Math.min(hi, Math.max(v, lo)) - lo) / (hi - lo)) * p.h;
   const out = [`<rect x="${p.x0}" y="${p.y0}" width="${p.w}" height="${p.h}" fill="none" stroke="#999"/>`, `<text x="${p.x0 + p.w / 2}" y="${p.y0 - 8}" text-anchor="middle" font-weight="bold">${TITLES[task]} (${esc(scoreName(task))})</text>`];
   for (let k = 0; k <= 4; k++) {
     const v = lo + ((hi - lo) * k) / 4;
@@ -71,7 +76,7 @@ export function curveSvg(summaries: CurveSummary[], rows: string[], caption: str
     `<rect width="100%" height="100%" fill="white"/>`,
     ...panels,
     ...legend,
-    `<text x="${left}" y="${height - 8}" fill="#555">${esc(caption)}${Object.keys(reference).length ? '; dashed: the served CEDs on the same windows' : ''}</text>`,
+    `<text x="${left}" y="${height - 8}" fill="#555">${esc(caption)}${Object.keys(reference).length ? '; dashed: the served CEDs on the same windows' : ''}; R^2 axes clipped at ${R2_FLOOR}</text>`,
     '</svg>',
     '',
   ].join('\n');
