@@ -140,6 +140,7 @@ export class SessionAdaptation {
     const endIndex = Math.ceil(this.slipsS.at(-1)! * this.rateHz);
     // the newest cycle validates: it must hold a few windows (else wait for the next slip)
     if (endIndex - Math.round(this.slipsS.at(-2)! * this.rateHz) < this.minCycleSamples) return;
+    if (this.targets().length === 0) return; // the pipelines wait for live normalisation's warm-up
     if (Math.min(this.ae.end, this.mu.end) < endIndex) return;
     this.state = 'adapting';
     const from = Math.max(this.ae.start, this.mu.start);
