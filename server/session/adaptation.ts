@@ -135,7 +135,10 @@ export class SessionAdaptation {
   /** Once the cycles are there and both series reach the newest slip: adapt, in the background. */
   private maybeStart(): void {
     if (this.state !== 'collecting') return;
-    if (Math.max(this.ae.length, this.mu.length) > MAX_SERIES_S * this.rateHz) this.state = 'done'; // no usable cycles: give up, memory stays bounded
+    if (Math.max(this.ae.length, this.mu.length) > MAX_SERIES_S * this.rateHz) {
+      this.state = 'done'; // no usable cycles within the limit: give up, memory stays bounded
+      return;
+    }
     if (this.cycles < this.config.afterCycles) return;
     const endIndex = Math.ceil(this.slipsS.at(-1)! * this.rateHz);
     // the newest cycle validates: it must hold a few windows (else wait for the next slip)
