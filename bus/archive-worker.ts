@@ -12,7 +12,7 @@ import type { AlertFrame, DataFrame, PredictionFrame, StartFrame } from '../shar
 import { type Outputs, SessionArchive } from '../server/ingest/archive.ts';
 import { H } from '../server/ingest/bus-store.ts';
 import { type BusClient, header } from './client.ts';
-import { STREAMS, subjects } from './config.ts';
+import { OUTPUT_ROLES, STREAMS, subjects } from './config.ts';
 import { alertKey } from './inference-worker.ts';
 
 /** fsync the AE and the index at least every this many frames (and whenever the stream is idle) */
@@ -55,14 +55,18 @@ export async function serveArchive(bus: BusClient, archiveDir: string, session: 
   }
 }
 
-/** The session's predictions and alerts from SW_OUT, until the inference role says it is done. */
+/** The session's predictions and alerts from SW_OUT, until the inference and alerts roles say they are done. */
 async function archiveOutputs(bus: BusClient, archive: SessionArchive, session: string, outputs: Outputs, counters: ArchiveCounters): Promise<void> {
   const lastIndex: Record<string, number> = {};
   for (const t of outputs.targets) lastIndex[t] = archive.lastOutputRow(`pred_${t}`)?.index ?? -1;
   const lastAlertRow = archive.lastOutputRow('alerts');
   let lastAlert = lastAlertRow ? alertKey({ alert: { id: lastAlertRow.alert_id }, event: lastAlertRow.is_on ? 'on' : 'off' }) : -1;
+  const pendingDone = new Set(OUTPUT_ROLES.map((role) => subjects.done(session, role)));
   for await (const m of bus.read(STREAMS.out, subjects.out(session))) {
-    if (m.subject === subjects.done(session)) return;
+    if (pendingDone.delete(m.subject)) {
+      if (pendingDone.size === 0) return;
+      continue;
+    }
     const f = decodeFrame(m.data) as PredictionFrame | AlertFrame;
     if (f.type === 'prediction') {
       const end = f.startIndex + f.mean.length - 1;

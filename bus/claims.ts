@@ -41,7 +41,8 @@ export async function serveClaims(bus: BusClient, role: ClaimRole, maxSessions: 
     try {
       await serve(session);
       if (stopping) return;
-      await m.ackAck().catch(() => false);
+      // an ack lost to a server restart would leave the claim to be redelivered: ack until JetStream confirms
+      for (let i = 0; i < 100 && !(await m.ackAck().catch(() => false)); i++) await sleep(200);
       served++;
       log(`${role}: session ${session} done`);
     } catch (e) {

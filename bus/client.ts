@@ -27,15 +27,16 @@ export class BusClient {
     return new BusClient(nc, jetstream(nc, { timeout: 5000 }), jsm);
   }
 
-  /** Create the streams (or update them to bus/config.ts); idempotent, every process calls it. */
-  async ensureStreams(replicas = 1): Promise<void> {
-    for (const cfg of streamConfigs(replicas)) {
-      const exists = await this.jsm.streams.info(cfg.name).then(
-        () => true,
-        () => false,
-      );
-      if (exists) await this.jsm.streams.update(cfg.name, cfg);
-      else await this.jsm.streams.add(cfg);
+  /**
+   * Create the streams (or update them to bus/config.ts); idempotent, every process calls it.
+   * `replicas` (--replicas) applies when given; otherwise a new stream gets 1 and an existing one
+   * keeps its own, so a process started without the flag never shrinks a cluster's streams.
+   */
+  async ensureStreams(replicas?: number): Promise<void> {
+    for (const cfg of streamConfigs(replicas ?? 1)) {
+      const info = await this.jsm.streams.info(cfg.name).catch(() => null);
+      if (!info) await this.jsm.streams.add(cfg);
+      else await this.jsm.streams.update(cfg.name, { ...cfg, num_replicas: replicas ?? info.config.num_replicas });
     }
   }
 

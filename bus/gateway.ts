@@ -31,9 +31,9 @@ export function outputsOf(models: ServingModel[]) {
   };
 }
 
-export async function buildGateway(opts: ServerOptions & { bus: string }, extras: { models?: ServingModel[] } = {}): Promise<FastifyInstance> {
+export async function buildGateway(opts: ServerOptions & { bus: string }, extras: { models?: ServingModel[]; replicas?: number } = {}): Promise<FastifyInstance> {
   const bus = await BusClient.connect(opts.bus, `slipwatch-gateway-${process.pid}`);
-  await bus.ensureStreams();
+  await bus.ensureStreams(extras.replicas);
   const models = extras.models ?? manifestsOnly(opts.modelsDir);
   const app = Fastify({ logger: opts.log, requestTimeout: opts.requestTimeoutMs, connectionTimeout: opts.requestTimeoutMs });
   registerErrorHandler(app);

@@ -1,90 +1,122 @@
 /**
- * The inference role: a session's frames from SW_FRAMES through the embedded mode's own session
- * monitor (server/session/monitor.ts: the RxJS prediction pipelines, one per model, and the alert
- * detector), its predictions and alerts to SW_OUT.
+ * The inference role: a session's conditioned AE from SW_COND (the conditioning role's output)
+ * through the embedded mode's prediction pipeline after its condition step (pipeline/pipeline.ts:
+ * conditionedPipeline: windows -> scalograms -> batched inference -> nowcast and overlap average),
+ * one per model; predictions to SW_OUT, nowcasts and tiles to the dashboards' view subject.
  *
- * Exactly once: the pipelines' state (filters, windows, overlap averages) is rebuilt by reading the
- * session from its first frame, and what the session already has in SW_OUT (the last prediction
- * of each target, the last alert) is not published again; the rest is, with message ids, so a
- * publish in flight when a worker died is stored once. Rebuilding costs reading the session again
- * (docs/scale-out.md: checkpoints would bound it).
+ * Exactly once: the pipelines' state (windows, overlap averages) is rebuilt by reading the
+ * session's conditioned series from its first message (the model rate: 1/100 of 10 kHz AE, 1/40,000
+ * of 4 MHz), and what SW_OUT already holds (the last prediction of each target) is not published
+ * again; the rest is, with message ids, so a publish in flight when a worker died is stored once.
  */
-import { decodeFrame, encodeFrame as encodeOut } from '../shared/protocol/codec.ts';
-import type { AlertFrame, DataFrame, PredictionFrame, StartFrame } from '../shared/protocol/frames.ts';
-import type { ServingModel } from '../pipeline/pipeline.ts';
-import type { AlertingModel } from '../shared/alerts/hazard.ts';
-import { H } from '../server/ingest/bus-store.ts';
-import { modelsFor, type SessionFrame, SessionPredictor } from '../server/session/monitor.ts';
-import { type BusClient, header } from './client.ts';
+import { Subject } from 'rxjs';
+import { decodeFrame, encodeFrame } from '../shared/protocol/codec.ts';
+import type { PredictionFrame, StartFrame } from '../shared/protocol/frames.ts';
+import type { ConditionedChunk } from '../shared/signal/condition.ts';
+import { quantizeTile } from '../shared/tiles.ts';
+import { conditionConfig, conditionedPipeline, type InferStats, type ServingModel } from '../pipeline/pipeline.ts';
+import type { SessionFrame } from '../server/session/monitor.ts';
+import { modelsFor } from '../server/session/monitor.ts';
+import type { BusClient } from './client.ts';
 import { STREAMS, subjects } from './config.ts';
+import { conditionKey, decodeCond } from './messages.ts';
 import { Outbox } from './outbox.ts';
 
-/** seconds of AE a session's pipelines may have queued before reading pauses (as ingest's flow control) */
+/** seconds of model-rate windows queued for inference before reading pauses */
 const MAX_BACKLOG_S = 2;
 const MAX_OUTBOX = 256;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const alertKey = (a: { alert: { id: number }; event: 'on' | 'off' }) => a.alert.id * 2 + (a.event === 'off' ? 1 : 0);
 
-/** What SW_OUT already holds for a session: the last index predicted per target, the last alert key. */
-async function publishedSoFar(bus: BusClient, session: string, targets: string[]) {
+/** The last index SW_OUT holds per target (-1: none). */
+async function predictedSoFar(bus: BusClient, session: string, targets: string[]): Promise<Record<string, number>> {
   const lastIndex: Record<string, number> = {};
   for (const t of targets) {
     const m = await bus.last(STREAMS.out, subjects.pred(session, t));
     const p = m ? (decodeFrame(m.data) as PredictionFrame) : null;
     lastIndex[t] = p ? p.startIndex + p.mean.length - 1 : -1;
   }
-  const a = await bus.last(STREAMS.out, subjects.alert(session));
-  return { lastIndex, lastAlert: a ? alertKey(decodeFrame(a.data) as AlertFrame) : -1 };
+  return lastIndex;
 }
 
 export interface InferenceCounters {
-  framesIn: number;
+  condIn: number;
   predictionsOut: number;
   skipped: number;
 }
 
-/** The models and the failure forecaster of the embedded mode (server/app.ts loads the same). */
-export interface Predictors {
-  models: ServingModel[];
-  alerting: AlertingModel | null;
+interface ModelRun {
+  key: string;
+  input: Subject<ConditionedChunk>;
+  stats: InferStats;
+  stepS: number;
+  rateHz: number;
+  done: Promise<void>;
 }
 
-export async function serveInference(bus: BusClient, { models, alerting }: Predictors, session: string, log: (m: string) => void, counters: InferenceCounters): Promise<void> {
-  if (await bus.last(STREAMS.out, subjects.done(session))) return; // served to its end before
+/** One model's pipeline on the session's conditioned series of its key; frames to publish. */
+function runModel(start: StartFrame, model: ServingModel, first: boolean, publish: (f: SessionFrame) => void, onError: (e: unknown) => void): ModelRun {
+  const session = start.session;
+  const { target, preset } = model.manifest;
+  const rateHz = preset.sampleRateHz;
+  const stats: InferStats = { windowsIn: 0, windowsOut: 0, batches: 0, queued: 0, maxQueued: 0 };
+  const input = new Subject<ConditionedChunk>();
+  const pipeline = conditionedPipeline({
+    model,
+    stats,
+    onNowcast: (n) => publish({ type: 'nowcast', session, target, startIndex: n.startIndex, rateHz, values: n.values }),
+    // the dashboard's views, as the embedded monitor makes them: the input tile from the first model, the friction model's predicted one
+    taps: {
+      inputTile: first ? (startIndex, tile) => publish({ type: 'tile', session, of: 'input', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+      outputTile: target === 'friction' ? (startIndex, tile) => publish({ type: 'tile', session, of: 'friction', startIndex, rateHz, data: quantizeTile(tile) }) : undefined,
+    },
+  });
+  const done = new Promise<void>((resolve) =>
+    input.pipe(pipeline).subscribe({
+      next: (avg) => publish({ type: 'prediction', session, target, startIndex: avg.startIndex, rateHz, mean: avg.mean, std: avg.std }),
+      complete: resolve,
+      error: (e) => (onError(e), resolve()),
+    }),
+  );
+  const key = conditionKey(conditionConfig({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model }));
+  return { key, input, stats, stepS: preset.stepS, rateHz, done };
+}
+
+export async function serveInference(bus: BusClient, models: ServingModel[], session: string, log: (m: string) => void, counters: InferenceCounters): Promise<void> {
+  if (await bus.last(STREAMS.out, subjects.done(session, 'inference'))) return; // served to its end before
   const out = new Outbox(bus, log);
-  let predictor: SessionPredictor | null = null;
-  let seen = { lastIndex: {} as Record<string, number>, lastAlert: -1 };
-  let lastSeq = -1;
+  let runs: ModelRun[] = [];
+  let lastIndex: Record<string, number> = {};
   let failed: unknown = null;
   const publish = (f: SessionFrame) => {
     if (f.type === 'prediction') {
-      if (f.startIndex + f.mean.length - 1 <= seen.lastIndex[f.target]) return void counters.skipped++;
+      if (f.startIndex + f.mean.length - 1 <= lastIndex[f.target]) return void counters.skipped++;
       counters.predictionsOut++;
-      out.send(subjects.pred(session, f.target), encodeOut(f), `${session}:${f.target}:${f.startIndex}`);
-    } else if (f.type === 'alert') {
-      if (alertKey(f) <= seen.lastAlert) return;
-      out.send(subjects.alert(session), encodeOut(f), `${session}:alert:${f.alert.id}:${f.event}`);
-    } else bus.nc.publish(subjects.view(session), encodeOut(f)); // views: not stored, for dashboards
+      out.send(subjects.pred(session, f.target), encodeFrame(f), `${session}:${f.target}:${f.startIndex}`);
+    } else if ('startIndex' in f && f.startIndex <= Math.min(...Object.values(lastIndex))) return; // views of what a previous worker showed
+    else bus.nc.publish(subjects.view(session), encodeFrame(f)); // views: not stored, for dashboards
   };
-  for await (const m of bus.read(STREAMS.frames, subjects.frames(session))) {
-    const kind = header(m.headers, H.kind);
-    if (kind === 'start' && !predictor) {
-      const start = decodeFrame(m.data) as StartFrame;
-      seen = await publishedSoFar(bus, session, modelsFor(start, models).map((x) => x.manifest.target));
-      predictor = new SessionPredictor(start, models, publish, (e) => (failed ??= e), () => false, alerting);
-    } else if (kind === 'data' && predictor) {
-      const f = decodeFrame(m.data) as DataFrame;
-      if (f.seq <= lastSeq) continue;
-      lastSeq = f.seq;
-      counters.framesIn++;
-      predictor.push(f);
-      while (!failed && (predictor.backlogS() > MAX_BACKLOG_S || out.pending > MAX_OUTBOX)) await sleep(5);
-    } else if (kind === 'end') break;
+  const backlogS = () => Math.max(0, ...runs.map((r) => r.stats.queued * r.stepS));
+  for await (const m of bus.read(STREAMS.cond, subjects.cond(session))) {
+    const c = decodeCond(m.data);
+    if (c.type === 'start' && !runs.length) {
+      const usable = modelsFor(c.start, models);
+      lastIndex = await predictedSoFar(bus, session, usable.map((x) => x.manifest.target));
+      runs = usable.map((model, k) => runModel(c.start, model, k === 0, publish, (e) => (failed ??= e)));
+    } else if (c.type === 'chunk' && runs.length) {
+      counters.condIn++;
+      for (const r of runs) for (const chunk of c.parts[r.key] ?? []) r.input.next(chunk);
+      // the envelope view: the first model's conditioned input, as the embedded monitor shows it
+      const rateHz = runs[0].rateHz;
+      for (const e of c.parts[runs[0].key] ?? []) if (e.kind === 'samples') publish({ type: 'envelope', session, startIndex: e.startIndex, rateHz, values: e.values });
+      while (!failed && (backlogS() > MAX_BACKLOG_S || out.pending > MAX_OUTBOX)) await sleep(5);
+    } else if (c.type === 'end') break;
     if (failed) throw failed;
   }
-  await predictor?.end();
+  for (const r of runs) r.input.complete();
+  await Promise.all(runs.map((r) => r.done));
   if (failed) throw failed;
   await out.drained();
-  await bus.publish(subjects.done(session), new Uint8Array(0), `${session}:done`);
+  await bus.publish(subjects.done(session, 'inference'), new Uint8Array(0), `${session}:done:inference`);
 }

@@ -10,7 +10,7 @@ import { pipe, tap, type OperatorFunction } from 'rxjs';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelManifest } from '../model/manifest.ts';
 import { modelSpec } from '../model/spec.ts';
-import { type ConditionConfig, Conditioner } from '../shared/signal/condition.ts';
+import { type ConditionConfig, type ConditionedChunk, Conditioner } from '../shared/signal/condition.ts';
 import type { AveragedSamples } from '../shared/signal/overlap-average.ts';
 import { extractColumns } from '../shared/tiles.ts';
 import { tileColumns } from '../shared/signal/window-preset.ts';
@@ -66,7 +66,8 @@ export interface PipelineTaps {
   outputTile?: (startIndex: number, tile: Float32Array) => void;
 }
 
-function conditionConfig(o: Pick<PipelineOptions, 'aeRateHz' | 'channelScales' | 'model'>): ConditionConfig {
+/** How a model's input is conditioned from a session's AE (the condition step's settings). */
+export function conditionConfig(o: Pick<PipelineOptions, 'aeRateHz' | 'channelScales' | 'model'>): ConditionConfig {
   const m = o.model.manifest;
   return { inputRateHz: o.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: o.channelScales.length, channelScales: o.channelScales };
 }
@@ -81,8 +82,6 @@ export function conditioningDelayS(o: Pick<PipelineOptions, 'aeRateHz' | 'channe
 
 /** Raw AE in, averaged predictions (physical units) out. */
 export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChunk, AveragedSamples> {
-  const spec = modelSpec(o.model.manifest);
-  const cols = tileColumns(spec.preset);
   const taps = o.taps ?? {};
   const on = () => taps.active?.() ?? true;
   return pipe(
@@ -90,6 +89,21 @@ export function predictionPipeline(o: PipelineOptions): OperatorFunction<RawChun
     tap((c) => {
       if (c.kind !== 'gap' && taps.conditioned && on()) taps.conditioned(c.startIndex, c.values);
     }),
+    conditionedPipeline(o),
+  );
+}
+
+/**
+ * The same pipeline after its condition step: model-rate conditioned chunks in (the bus mode's
+ * conditioning role makes them with the same `condition` operator, conditionConfig), averaged
+ * predictions out.
+ */
+export function conditionedPipeline(o: Omit<PipelineOptions, 'aeRateHz' | 'channelScales'>): OperatorFunction<ConditionedChunk, AveragedSamples> {
+  const spec = modelSpec(o.model.manifest);
+  const cols = tileColumns(spec.preset);
+  const taps = o.taps ?? {};
+  const on = () => taps.active?.() ?? true;
+  return pipe(
     windows(spec.windowSamples, spec.stepSamples, spec.input),
     scalograms(spec),
     tap((w) => {

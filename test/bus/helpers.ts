@@ -85,8 +85,14 @@ export class WorkerProcess {
     this.child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
   }
 
-  ready(): Promise<string> {
-    return waitForLine(this.child, /slipwatch worker \w+ ready/, `worker ${this.args.join(' ')}`, 60_000);
+  /** Resolves once the worker said it is ready (also when it said so before this was called). */
+  async ready(timeoutMs = 60_000): Promise<string> {
+    const ready = /slipwatch worker \w+ ready.*/;
+    for (const t0 = Date.now(); !ready.test(this.output); await new Promise((r) => setTimeout(r, 50))) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`worker ${this.args.join(' ')} exited before it was ready:\n${this.output.slice(-2000)}`);
+      if (Date.now() - t0 > timeoutMs) throw new Error(`worker ${this.args.join(' ')} not ready within ${timeoutMs} ms:\n${this.output.slice(-2000)}`);
+    }
+    return this.output.match(ready)![0];
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

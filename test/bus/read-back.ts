@@ -1,6 +1,7 @@
 /** What the bus and the archives hold for a session, read back for the checks. */
 import { BusClient, header } from '../../bus/client.ts';
-import { STREAMS, subjects } from '../../bus/config.ts';
+import { OUTPUT_ROLES, STREAMS, subjects } from '../../bus/config.ts';
+import { decodeCond } from '../../bus/messages.ts';
 import { H } from '../../server/ingest/bus-store.ts';
 import { openRecording, readRecordingStream } from '../../recording/recording.ts';
 import { decodeFrame } from '../../shared/protocol/codec.ts';
@@ -22,11 +23,26 @@ export async function framesOfSession(bus: BusClient, session: string): Promise<
   return seqs;
 }
 
-/** Predictions sample by sample and alert keys in SW_OUT, up to the inference role's done. */
+/** The data frames' sequence numbers in SW_COND (the conditioning role's output), up to its end. */
+export async function conditionedFrames(bus: BusClient, session: string): Promise<number[]> {
+  const seqs: number[] = [];
+  for await (const m of bus.read(STREAMS.cond, subjects.cond(session))) {
+    const c = decodeCond(m.data);
+    if (c.type === 'chunk') seqs.push(c.seq);
+    if (c.type === 'end') break;
+  }
+  return seqs;
+}
+
+/** Predictions sample by sample and alert keys in SW_OUT, up to the inference and alerts roles' done markers. */
 export async function outputsOfSession(bus: BusClient, session: string): Promise<{ friction: Series; ttf: Series; alerts: string[] }> {
   const out = { friction: { index: [], mean: [] } as Series, ttf: { index: [], mean: [] } as Series, alerts: [] as string[] };
+  const pendingDone = new Set(OUTPUT_ROLES.map((role) => subjects.done(session, role)));
   for await (const m of bus.read(STREAMS.out, subjects.out(session))) {
-    if (m.subject === subjects.done(session)) break;
+    if (pendingDone.delete(m.subject)) {
+      if (pendingDone.size === 0) break;
+      continue;
+    }
     const f = decodeFrame(m.data) as PredictionFrame | AlertFrame;
     if (f.type === 'alert') out.alerts.push(`${f.alert.id}:${f.event}`);
     else {
@@ -42,7 +58,8 @@ export async function archivedPredictions(dir: string): Promise<{ frameSeqs: num
   const rec = await openRecording(dir);
   const col = async (stream: string, name: string) => {
     const v: number[] = [];
-    if (!rec.meta.streams[stream]) return v;
+    // frames and alerts are sample streams, or event streams where the recording format has them
+    if (!rec.meta.streams[stream] && !(rec.meta as { events?: Record<string, unknown> }).events?.[stream]) return v;
     for await (const b of readRecordingStream(rec, stream)) v.push(...Array.from(b.columns[name] as ArrayLike<number>, Number));
     return v;
   };
