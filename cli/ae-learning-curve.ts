@@ -63,6 +63,14 @@ function render(out: string, points: AeCurvePoint[], horizonS: number, served: R
   console.log(curveTable(summaries, usedRows, served));
 }
 
+/** The points of an earlier run of the same protocol (a rerun resumes it); another protocol is refused. */
+function resumable(file: string, protocol: object): AeCurvePoint[] {
+  if (!existsSync(file)) return [];
+  const old = JSON.parse(readFileSync(file, 'utf8')) as { protocol: object; points: AeCurvePoint[] };
+  if (JSON.stringify(old.protocol) !== JSON.stringify(protocol)) throw new CliError(`${file} holds a run with another protocol or budget; choose another --out`);
+  return old.points;
+}
+
 /** Merge result files: one protocol (they must agree), every point once. */
 function merge(files: string[], out: string): void {
   const parts = files.map((f) => {
@@ -91,7 +99,8 @@ async function main(): Promise<void> {
     minEpochs: numberOption('min-epochs', v['min-epochs'], { min: 1, integer: true }),
     patience: numberOption('patience', v.patience, { min: 1, integer: true }),
   };
-  const out = resolve(v.out);
+  // a quick run never resumes from (or overwrites) the committed curve unless told to
+  const out = resolve(small && !process.argv.includes('--out') ? join(DATA, 'learning-curve-ae-small') : v.out);
   const dir = join(resolve(v.recordings), 'p4677');
   if (!existsSync(dir)) throw new CliError(`no recording at ${dir} (npm run fixtures)`);
   console.error((await initBackend(v.backend as 'auto')).summary);
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
     ced: { rec, preset, budget, pretrained: async (target) => (await loadModel(resolve(`${v.ced}${target}`))).model },
   };
   const protocol = { recording: rec.id, trainPart: 'first 20 % (lab split)', test: `last 60 %, ${test.count} windows every 1.2 s`, horizonS, trainingCycles: cycles.length, budget, windowsEvery: { train: 0.4, validation: 2, test: 1.2 } };
-  const points: AeCurvePoint[] = existsSync(`${out}.json`) ? (JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { points: AeCurvePoint[] }).points : [];
+  const points = resumable(`${out}.json`, protocol);
   const served: Reference = {};
   for (const task of tasks) served[task] = await servedScore((t) => join(resolve(v.served), t), task, rec, splitRange(rec, 'lab', 'test'), test);
   console.error(`served CEDs on the same test windows: ${JSON.stringify(served)}`);
