@@ -14,7 +14,7 @@ function aeColumns(start: StartFrame): ColumnSpec[] {
     name: NAME_RE.test(c.name) && start.aeChannels.findIndex((d) => d.name === c.name) === i ? c.name : `ae${i}`,
     type: start.aeType,
     unit: c.unit,
-    quantity: 'acoustic-emission',
+    quantity: start.aeKind === 'variance' ? 'acoustic-emission-variance' : 'acoustic-emission',
     scale: c.scale,
   }));
 }
