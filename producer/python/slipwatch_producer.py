@@ -80,9 +80,11 @@ class Producer:
     def __init__(self, url: str, token: str, session: str, experiment_id: str, ae_rate_hz: float,
                  channels: list, ae_type: str = "int16", mech_rate_hz: Optional[float] = None,
                  mech_channels: Tuple[str, ...] = (), preset: Optional[str] = None, window: int = 8,
-                 log=lambda msg: print(msg, file=sys.stderr)):
+                 ae_kind: str = "waveform", log=lambda msg: print(msg, file=sys.stderr)):
         if ae_type not in ("int16", "float32"):
             raise ValueError(f"ae_type must be int16 or float32, got {ae_type}")
+        if ae_kind not in ("waveform", "variance"):
+            raise ValueError(f"ae_kind must be waveform or variance (AE already reduced to a variance per channel), got {ae_kind}")
         unknown = [c for c in mech_channels if c not in MECH_CHANNELS]
         if unknown:
             raise ValueError(f"unknown mechanical channels {unknown}; valid: {', '.join(MECH_CHANNELS)}")
@@ -97,6 +99,9 @@ class Producer:
             self.start["mech"] = {"rateHz": mech_rate_hz, "channels": list(mech_channels)}
         if preset:
             self.start["preset"] = preset
+        if ae_kind != "waveform":
+            # AE computed by the DAQ as a variance series (e.g. 10 Hz): served by feature-mode models
+            self.start["aeKind"] = ae_kind
         self.acked = -1  # last frame the server stored
         self.stored_samples = 0  # AE samples the server stored, per channel
 
@@ -197,6 +202,8 @@ def main(argv=None) -> int:
     p.add_argument("--experiment", default="lab", help="experiment id")
     p.add_argument("--speed", default="1", help="real-time factor, or max (default 1)")
     p.add_argument("--frame-s", type=float, default=0.1, help="seconds of AE per frame (default 0.1)")
+    p.add_argument("--ae-kind", choices=("waveform", "variance"), default="waveform",
+                   help="what the AE columns hold: waveforms, or a variance series per channel (RMS: send it squared)")
     a = p.parse_args(argv)
     try:
         cols = [int(c) for c in a.columns.split(",")]
@@ -208,7 +215,7 @@ def main(argv=None) -> int:
             raise ValueError("the file holds NaN or infinite samples")
         session = a.session or f"{a.file.rsplit('/', 1)[-1].split('.')[0]}-{time.strftime('%Y%m%dT%H%M%S')}"
         channels = [Channel(f"ae{i}", a.unit, a.scale) for i in range(np.atleast_2d(ae).shape[0])]
-        producer = Producer(a.url, a.token, session, a.experiment, a.rate_hz, channels, ae_type=a.type)
+        producer = Producer(a.url, a.token, session, a.experiment, a.rate_hz, channels, ae_type=a.type, ae_kind=a.ae_kind)
         frames = asyncio.run(producer.stream_array(ae, frame_s=a.frame_s, speed=speed))
     except (OSError, ValueError, ServerRefused) as e:
         print(f"slipwatch_producer: {e}", file=sys.stderr)

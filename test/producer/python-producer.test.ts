@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -56,4 +56,22 @@ test('the Python producer streams a CSV in real time, resumes across a server re
   for (let i = 0; i < n; i++) {
     if (ae0[i] !== (i % 30000) - 15000 || ae1[i] !== 15000 - (i % 30000)) assert.fail(`sample ${i}: ${ae0[i]}, ${ae1[i]}`);
   }
+});
+
+test('the Python producer declares an AE variance series (--ae-kind variance), and the archive says so', { timeout: 60_000 }, async () => {
+  assert.ok(existsSync(PYTHON), `no ${PYTHON}: run bash scripts/test.sh`);
+  // 20 s of a 10 Hz variance series, as a DAQ script that reduces AE itself would send
+  const csv = join(root, 'variance.csv');
+  writeFileSync(csv, `var\n${Array.from({ length: 200 }, (_, i) => (1 + (i % 7)).toFixed(1)).join('\n')}\n`);
+  const server = await serve(0);
+  const child = spawn(PYTHON, [join(ROOT, 'producer', 'python', 'slipwatch_producer.py'), csv, '--rate-hz', '10', '--ae-kind', 'variance', '--unit', 'V^2', '--speed', 'max', '--url', `ws://127.0.0.1:${server.port}/ingest`, '--token', 'py', '--session', 'py-variance'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await server.app.close();
+  assert.equal(code, 0, stderr);
+  const meta = JSON.parse(readFileSync(join(root, 'archive', 'py-variance', 'recording.json'), 'utf8')) as { streams: { ae: { columns: { quantity: string }[] } } };
+  assert.deepEqual(meta.streams.ae.columns.map((c) => c.quantity), ['acoustic-emission-variance']);
+  const { columns } = await readWholeStream(join(root, 'archive', 'py-variance', 'ae.arrows'));
+  assert.equal((columns.ae0 as Float32Array).length, 200, 'every sample once');
 });
