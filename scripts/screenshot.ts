@@ -1,7 +1,7 @@
 /**
  * npm run screenshot [-- --out FILE] [--seconds S] [--from S]: the README's picture of the
  * dashboard, taken the way a user sees it: the server with the shipped models replays p4677 at 10x
- * from 100 s (experiment time on the axes), and after S seconds (default 40) headless Chromium
+ * from 100 s (experiment time on the axes), and after S seconds (default 20, while it still runs) headless Chromium
  * photographs the page at 1280x800 (everything essential fits it without scrolling).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ const SPEC = {
   summary: 'Replay p4677 at 10x with the shipped models and photograph the dashboard at 1280x800 (needs npm run fixtures and Debian chromium).',
   options: {
     out: { type: 'string', value: 'FILE', default: 'docs/dashboard.png', doc: 'where the PNG goes' },
-    seconds: { type: 'string', value: 'S', default: '40', doc: 'seconds of replay before the photograph' },
+    seconds: { type: 'string', value: 'S', default: '20', doc: 'seconds of replay before the photograph' },
     from: { type: 'string', value: 'S', default: '100', doc: 'experiment second the replay starts from' },
   },
 } as const;
