@@ -120,7 +120,8 @@ test('a replay started from the page shows predictions that track the measuremen
   console.error(`alert at the session's end: ${row}`);
   // the server may clear it as the session ends (a clear time), or the page marks it on at the end
   assert.match(row, /still on when the session ended|cleared \d+\.\d s/, row);
-  assert.match((await page.textContent('#scores'))!, /session /, 'the counts say the session ended');
+  // the counts say the session ended (from the next /status poll, once a second)
+  await page.waitForFunction(() => / session (ended|stopped|done|failed)/.test(document.getElementById('scores')!.textContent!), null, { timeout: 5000 });
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-banner-cleared-at-session-end.png') });
   assert.deepEqual(errors, [], 'no errors in the page');
   await page.close();
