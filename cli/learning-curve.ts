@@ -17,10 +17,12 @@ import { splitRange } from '../training/splits.ts';
 import { CURVE_STRATEGIES, type CurveStrategy } from '../training/strategies.ts';
 
 const NAMES = Object.keys(CURVE_STRATEGIES) as CurveStrategy[];
+/** What the points mean; a file of another protocol is never resumed. */
+const PROTOCOL = 'p4677 last 60 %, friction MAPE (serving path); every seed draws its own training cycles';
 
 const SPEC = {
   command: 'npm run learning-curve',
-  summary: `Learning curves: friction MAPE on the p4677 test split (last 60 %), scored through the serving path,\nagainst the amount of lab training data, for ${NAMES.join(', ')}.`,
+  summary: `Learning curves: friction MAPE on the p4677 test split (last 60 %), scored through the serving path,\nagainst the amount of lab training data, for ${NAMES.join(', ')}.\nEvery seed draws its own cycles from the training part (a bootstrap at all cycles). Seed 003's autoencoders: cli/ae-learning-curve.ts.`,
   usage: 'npm run learning-curve -- --pretrained DIR [options]',
   options: {
     pretrained: { type: 'string', value: 'DIR', doc: 'the CED pre-trained on the simulation (required)' },
@@ -46,7 +48,9 @@ async function main(): Promise<void> {
   const epochs = numberOption('epochs', v.epochs, { min: 1, integer: true });
   const patience = numberOption('patience', v.patience, { min: 1, integer: true });
   const out = resolve(v.out);
-  const points: CurvePoint[] = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { points: CurvePoint[] }).points : [];
+  const old = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { test?: string; points: CurvePoint[] }) : null;
+  if (old && old.test !== PROTOCOL) throw new CliError(`${out} holds points of another protocol ("${old.test}"); choose another --out`);
+  const points: CurvePoint[] = old?.points ?? [];
 
   console.error((await initBackend(v.backend as 'auto')).summary);
   const preset = presetById('2s');
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
         if (points.some((p) => p.strategy === strategy && p.cycles === c && p.seed === seed)) continue;
         const p = await curvePoint(setup, strategy, c, seed, val);
         points.push(p);
-        writeFileSync(out, `${JSON.stringify({ test: 'p4677 last 60 %, friction MAPE (serving path)', points }, null, 1)}\n`);
+        writeFileSync(out, `${JSON.stringify({ test: PROTOCOL, points }, null, 1)}\n`);
         console.error(`${strategy.padEnd(12)} ${String(c).padStart(4)} cycles seed ${seed}: ${p.trainWindows} windows, MAPE ${p.mapePct.toFixed(3)} %, ${p.epochs} epochs, ${p.seconds.toFixed(0)} s`);
       }
     }

@@ -21,8 +21,8 @@ import { CED_ROW } from './ae-strategies.ts';
 import { initialModel, STRATEGIES } from './strategies.ts';
 import { trainModel } from './train.ts';
 
-/** The windows of a CED set whose starts are among starts (the same grid: both from makeWindows). */
-function windowsAt(set: WindowSet, starts: readonly number[]): WindowSet {
+/** The windows of a CED set whose starts are among starts, in their order, repeats kept (the same grid: both from makeWindows). */
+export function windowsAt(set: WindowSet, starts: readonly number[]): WindowSet {
   const where = new Map(set.starts.map((s, k) => [s, k]));
   const idx = starts.map((s) => where.get(s)).filter((k): k is number => k !== undefined);
   const size = set.scales * set.samples;

@@ -35,38 +35,49 @@ export function trainingCycles(r: ConditionedRecording): Range[] {
   return f.slice(1).map((end, i) => [f[i], end] as Range);
 }
 
-/** Indices of the windows (of set) whose last sample lies in [from, to). */
-function windowsIn(set: TaskWindows, r: ConditionedRecording, from: number, to: number): number[] {
+/** Indices of the windows whose last sample lies in [from, to). */
+function windowsIn(starts: readonly number[], samples: number, r: ConditionedRecording, from: number, to: number): number[] {
   const out: number[] = [];
-  set.starts.forEach((s, k) => {
-    const last = s - r.startIndex + set.samples - 1;
+  starts.forEach((s, k) => {
+    const last = s - r.startIndex + samples - 1;
     if (last >= from && last < to) out.push(k);
   });
   return out;
 }
 
-/** One run's training windows for an amount of cycles (see the module comment), drawn with rng. */
-export function sampleTraining(set: TaskWindows, r: ConditionedRecording, cycles: Range[], amount: number, rng: Rng): TaskWindows {
+/**
+ * One run's draw of an amount of cycles (see the module comment) as sample ranges [from, to) of the
+ * conditioned recording; a bootstrap may repeat a cycle.
+ */
+export function drawStretches(cycles: Range[], amount: number, rng: Rng): Range[] {
   const pick = (n: number) => Math.min(n - 1, Math.floor(rng.uniform() * n));
   if (amount < 1) {
     const [c0, c1] = cycles[pick(cycles.length)];
     const len = Math.round(amount * (c1 - c0));
     const from = c0 + Math.floor(rng.uniform() * (c1 - c0 - len + 1));
-    return pickWindows(set, windowsIn(set, r, from, from + len));
+    return [[from, from + len]];
   }
   const k = Math.round(amount);
-  let chosen: Range[];
-  if (k >= cycles.length) {
-    chosen = Array.from({ length: cycles.length }, () => cycles[pick(cycles.length)]);
-  } else {
-    const order = cycles.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = pick(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    chosen = order.slice(0, k).map((i) => cycles[i]);
+  if (k >= cycles.length) return Array.from({ length: cycles.length }, () => cycles[pick(cycles.length)]);
+  const order = cycles.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = pick(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
   }
-  return pickWindows(set, chosen.flatMap(([a, b]) => windowsIn(set, r, a, b)));
+  return order.slice(0, k).map((i) => cycles[i]);
+}
+
+/**
+ * Indices of the windows (first samples at absolute index starts[k], samples long) whose last
+ * sample lies in one of the stretches, once per stretch holding it.
+ */
+export function windowsInStretches(starts: readonly number[], samples: number, r: ConditionedRecording, stretches: Range[]): number[] {
+  return stretches.flatMap(([a, b]) => windowsIn(starts, samples, r, a, b));
+}
+
+/** One run's training windows for an amount of cycles, drawn with rng. */
+export function sampleTraining(set: TaskWindows, r: ConditionedRecording, cycles: Range[], amount: number, rng: Rng): TaskWindows {
+  return pickWindows(set, windowsInStretches(set.starts, set.samples, r, drawStretches(cycles, amount, rng)));
 }
 
 /** The data seed of a run and amount: every (run, amount) draws its own windows. */

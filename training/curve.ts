@@ -1,6 +1,7 @@
 /**
- * One point of seed 003's learning curve: train a strategy on some cycles of p4677, then score it
- * through the serving path (training/evaluate.ts) on the p4677 test split.
+ * One point of seed 003's learning curve: train a strategy on some cycles of p4677 (drawn anew for
+ * every seed: training/ae-curve.ts), then score it through the serving path (training/evaluate.ts)
+ * on the p4677 test split.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { cedFor } from '../model/ced.ts';
@@ -10,7 +11,10 @@ import { modelSpec } from '../model/spec.ts';
 import type { WindowPreset } from '../shared/signal/window-preset.ts';
 import { type ConditionedRecording, makeWindows, normalisationOver, truthOf, type WindowSet } from './dataset.ts';
 import { predictRecording, scoreOver, servingModel } from './evaluate.ts';
-import { cyclesRange, type Range, splitRange } from './splits.ts';
+import { type Range, splitRange } from './splits.ts';
+import { dataSeed, drawStretches, trainingCycles, windowsInStretches } from './ae-curve.ts';
+import { windowsAt } from './ae-ced-row.ts';
+import { Rng } from '../shared/random.ts';
 import { CURVE_STRATEGIES, type CurveStrategy, initialModel, STRATEGIES } from './strategies.ts';
 import { trainModel } from './train.ts';
 
@@ -42,7 +46,10 @@ export async function curvePoint(s: CurveSetup, strategy: CurveStrategy, cycles:
   // the lab split's training part: the same statistics for every point and its validation windows, none from the test part
   const norm = normalisationOver(s.rec, splitRange(s.rec, 'lab', 'train'), 'friction');
   const spec = modelSpec({ preset: s.preset, ...norm });
-  const train = makeWindows(s.rec, cyclesRange(s.rec, cycles), spec, 'friction');
+  // each seed draws its own cycles (training/ae-curve.ts), so the spread is not initialisation alone
+  const all = makeWindows(s.rec, splitRange(s.rec, 'lab', 'train'), spec, 'friction');
+  const drawn = windowsInStretches(all.starts, all.samples, s.rec, drawStretches(trainingCycles(s.rec), cycles, new Rng(dataSeed(seed, cycles))));
+  const train = windowsAt(all, drawn.map((k) => all.starts[k]));
   const ced = cedFor(s.preset, { seed, name: 'ced-friction' });
   const model = initialModel(def, def.from ? await s.pretrained() : null, ced);
   const r = await trainModel(model, train, val, { epochs: s.epochs, patience: s.patience, batchSize: 16, learningRate: def.lr, seed, trainable: def.blocks });
