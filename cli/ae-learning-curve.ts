@@ -1,5 +1,5 @@
 /**
- * npx tsx cli/ae-learning-curve.ts [options]
+ * npm run ae-learning-curve [options]
  * Seed 003's learning curves on p4677: friction and TTF (R^2) and slip within H (ROC AUC) on the
  * test part (last 60 %), against the amount of labelled data from the training part (first 20 %),
  * for every row of training/ae-strategies.ts. Writes OUT.json after every run (a rerun resumes),
@@ -25,7 +25,7 @@ const TASKS: AppTask[] = ['friction', 'ttf', 'slip'];
 const DATA = join(import.meta.dirname, '..', 'data');
 
 const SPEC = {
-  command: 'npx tsx cli/ae-learning-curve.ts',
+  command: 'npm run ae-learning-curve',
   summary: `Seed 003's learning curves on p4677 (test: last 60 %): ${TASKS.join(', ')} against labelled cycles, for ${CURVE_ROWS.join(', ')}.\nEach run draws its own training data and initialisation. --small is a quick budget (2 runs, 2 amounts, 3 rows).`,
   options: {
     recordings: { type: 'string', value: 'DIR', default: join(DATA, 'recordings'), doc: 'recordings (p4677 is the labelled one)' },

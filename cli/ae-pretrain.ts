@@ -1,5 +1,5 @@
 /**
- * npx tsx cli/ae-pretrain.ts [options]
+ * npm run ae-pretrain [options]
  * Seed 003's self-supervised step: autoencoders (undercomplete, overcomplete) trained to reconstruct
  * AE scalograms of unlabelled recordings, saved under OUT/ae-<kind>-d<depth>.
  */
@@ -17,7 +17,7 @@ const KINDS: AutoencoderKind[] = ['undercomplete', 'overcomplete'];
 const DATA = join(import.meta.dirname, '..', 'data');
 
 const SPEC = {
-  command: 'npx tsx cli/ae-pretrain.ts',
+  command: 'npm run ae-pretrain',
   summary:
     'Self-supervised autoencoders on unlabelled AE (seed 003): the simulation, the bundled lab experiments and any --unlabelled\nrecording; p4677 (the labelled recording) contributes its training part only, its test part is reported as held out.',
   options: {

@@ -54,6 +54,14 @@ function generatorOf(recordings: string, id: string): string {
   return s.name ? `${s.name} v${s.version ?? '?'}` : (s.kind ?? 'unknown');
 }
 
+/** The sections of results.md no command regenerates (seed 003's, from its own CLIs), kept as they are. */
+const HAND_WRITTEN_FROM = '\n## Seed 003: self-supervised autoencoders';
+function handWritten(path: string): string {
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const k = old.indexOf(HAND_WRITTEN_FROM);
+  return k >= 0 ? old.slice(k) : '';
+}
+
 async function main(): Promise<void> {
   const { values: v } = parseCli(SPEC);
   const recordings = resolve(v.recordings);
@@ -76,7 +84,7 @@ async function main(): Promise<void> {
   const json = v.json ? resolve(v.json) : join(out, 'results.json');
   writeFileSync(json, `${JSON.stringify({ ...ctx, recordings: byRecording(alerting.results, rows), alerting, scores: rows, learningCurve: curve }, null, 1)}\n`);
   // results.md only with the CED models' tables too (never a half report)
-  if (rows.length) writeFileSync(join(out, 'results.md'), renderResults(rows, curve, ctx, alerting));
+  if (rows.length) writeFileSync(join(out, 'results.md'), renderResults(rows, curve, ctx, alerting) + handWritten(join(out, 'results.md')));
   console.error(`wrote ${json} (${alerting.results.length} alert spans, ${rows.length} model rows)`);
 }
 

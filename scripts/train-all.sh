@@ -27,6 +27,9 @@ run limited-pre-friction --strategy limited-pre --from "$M/pretrain-friction" --
 run limited-post-friction --strategy limited-post --from "$M/pretrain-friction" --epochs 400
 echo "== learning curve"
 npm run --silent learning-curve -- --pretrained "$M/pretrain-friction"
+echo "== seed 003: autoencoders on unlabelled AE, then their learning curves"
+npm run --silent ae-pretrain -- --epochs 12 --step-s 1.5
+npm run --silent ae-learning-curve
 echo "== the alerting model (generated variants, then the fit)"
 bash scripts/alerting-variants.sh
 npm run --silent fit-alerts

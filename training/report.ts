@@ -29,7 +29,10 @@ function table(rows: ScoreRow[], ttf: boolean): string[] {
 }
 
 function curveTable(curve: CurvePoint[]): string[] {
-  if (curve.length === 0) return ['Not run yet: `npm run learning-curve -- --pretrained data/models/pretrain-friction`.'];
+  if (curve.length === 0)
+    return [
+      'Not run at this commit (`npm run learning-curve -- --pretrained data/models/pretrain-friction`). Earlier points drew the same cycles for every seed, so their spread was initialisation only; they were removed when the command began drawing each seed its own cycles. The seed-003 section below has learning curves with data and initialisation resampled per run, the CED cross-train and from-scratch rows included.',
+    ];
   const strategies = [...new Set(curve.map((p) => p.strategy))];
   const amounts = [...new Set(curve.map((p) => p.cycles))].sort((a, b) => a - b);
   const lines = [`| strategy | ${amounts.map((a) => `${a} cycles`).join(' | ')} |`, `|---|${amounts.map(() => '---:').join('|')}|`];
@@ -87,7 +90,7 @@ export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: Report
     '',
     ...table(rows.filter((s) => s.target === 'ttf'), true),
     '',
-    '## Learning curve (seed 003): friction MAPE on p4677 test against lab training data',
+    '## Learning curve (CED strategies): friction MAPE on p4677 test against lab training data',
     '',
     'From docs/learning-curve.json (`npm run learning-curve`); its `protocol` field says with which data and code the points were made.',
     '',
