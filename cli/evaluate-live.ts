@@ -1,12 +1,12 @@
 /**
- * tsx cli/evaluate-live.ts [-- options]
+ * npx tsx cli/evaluate-live.ts [options]  (proposed script: npm run evaluate-live)
  * Scores the live product: each recording is replayed through the real server (shipped models,
  * live adaptation on, default settings) and again with --live-adaptation false; the served
  * friction and TTF after the swap are scored against the measured ones, per normal-stress level,
  * beside a constant and the recurrence clock, with the warned slips of the served alerts.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type CliSpec, CliError, numberOption, parseCli, runCli } from './args.ts';
 import { initBackend } from '../model/tfjs/backend.ts';
 import { type LiveRun, replayAndSave, runFile } from '../training/live-evaluation-replay.ts';
@@ -14,10 +14,10 @@ import { liveResult, type LiveResult, renderLive } from '../training/live-evalua
 
 const ROOT = join(import.meta.dirname, '..');
 const SPEC = {
-  command: 'tsx cli/evaluate-live.ts',
+  command: 'npx tsx cli/evaluate-live.ts',
   summary: 'Score the live product (real server, live adaptation on vs off) on recordings after the swap; write results-live.json and print Markdown tables.',
   options: {
-    on: { type: 'string', value: 'NAME=DIR,...', default: `p4581=${join('data', 'recordings', 'p4581')}`, doc: 'recordings to replay, each with a name' },
+    on: { type: 'string', value: 'NAME=DIR,...', default: `p4581=${join(ROOT, 'data', 'recordings', 'p4581')}`, doc: 'recordings to replay, each with a name' },
     models: { type: 'string', value: 'DIR', default: join(ROOT, 'trained-models'), doc: 'the models the server serves' },
     runs: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'live-eval'), doc: 'where each replay\'s collected stream is saved (NAME-adapted.json, NAME-unadapted.json)' },
     reuse: { type: 'boolean', doc: 'score the runs saved in --runs instead of replaying (same recordings and settings)' },
@@ -70,9 +70,10 @@ async function main(): Promise<void> {
     const adapted = await get(true);
     results.push(await liveResult(name, dir, adapted, unadapted, cycles, windowSamples(models)));
   }
-  const settings = { models, adaptAfterCycles: cycles, adaptEpochs: epochs, speed: 'max (producer paused until adaptation reported)' };
-  writeFileSync(resolve(v.json), `${JSON.stringify({ settings, results }, null, 1)}\n`);
-  console.log(renderLive(results));
+  const settings = { models: relative(ROOT, models), adaptAfterCycles: cycles, adaptEpochs: epochs, speed: 'max (producer paused until adaptation reported)', runs: v.reuse ? 'reused from --runs' : 'replayed now' };
+  const portable = results.map((r) => ({ ...r, recording: relative(ROOT, r.recording) }));
+  writeFileSync(resolve(v.json), `${JSON.stringify({ generatedAt: new Date().toISOString(), settings, results: portable }, null, 1)}\n`);
+  console.log(renderLive(portable));
   console.log(`wrote ${resolve(v.json)}`);
   process.exit(0); // the inference workers' runtimes may keep handles open
 }
