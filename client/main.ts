@@ -108,10 +108,14 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       heat.friction.clear();
       marks.offsetS = 0;
       offsetKnown = false;
+      // nothing of the previous session is drawn or reported as drawn under the new one's offset
+      pending = null;
+      Object.assign(telemetry, { offsetS: 0, xRange: [0, 0], drawn: {}, friction: null, ttf: null });
       $('empty').hidden = false;
       void poll();
       break;
     case 'view':
+      if (m.session !== session) break; // a view the worker made before it switched sessions
       pending = m;
       telemetry.views++;
       break;

@@ -1,6 +1,7 @@
 /**
  * Status: the stream connection, and what the server reports (GET /status, polled once a second):
- * inference backend, models and preset, latency percentiles, ingest throughput, dropped data.
+ * inference backend, the session's models (adapted live or as loaded, whose statistics) beside the
+ * server's, latency percentiles, ingest throughput, dropped data.
  */
 import type { AlertScores } from '../shared/alerts.ts';
 import type { StatusBody } from '../shared/rest/contracts.ts';
@@ -24,7 +25,7 @@ export class StatusPanel {
   /** Show a status reply; returns the alert scores of the session shown. */
   show(s: ServerStatus, session: string): AlertScores | null {
     this.el.backend.textContent = s.backend;
-    this.el.models.textContent = s.models.map((m) => `${m.target} (${m.name}, ${m.preset})`).join(', ') || 'none';
+    this.el.models.textContent = modelsText(s, session);
     const lat = s.latencyMs[session];
     this.el.latency.textContent = lat && lat.count > 0 ? `p50 ${lat.p50.toFixed(1)} ms · p99 ${lat.p99.toFixed(1)} ms` : '-';
     const now = performance.now();
@@ -39,4 +40,13 @@ export class StatusPanel {
     this.el.dropped.textContent = `${rejected} frames rejected · ${s.stream.framesSkipped} skipped for slow dashboards · ${dropped} dashboards dropped`;
     return s.alertScores[session] ?? null;
   }
+}
+
+/** The session's served models, when it has any, then what the server offers. */
+function modelsText(s: ServerStatus, session: string): string {
+  const offered = `server: ${s.models.map((m) => `${m.target} ${m.name} (${m.preset})`).join(', ') || 'none'}`;
+  const served = s.servedModels?.[session];
+  if (!served || Object.keys(served).length === 0) return offered;
+  const own = Object.entries(served).map(([target, m]) => `${target}: ${m.name}${m.adapted ? ' adapted live' : ''} (statistics: ${m.statistics.input} / ${m.statistics.output}; adaptation ${m.adaptation})`);
+  return `${own.join('; ')} · ${offered}`;
 }
