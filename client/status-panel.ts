@@ -1,7 +1,7 @@
 /**
  * Status: the stream connection, and what the server reports (GET /status, polled once a second):
- * inference backend, the session's models (adapted live or as loaded, whose statistics) beside the
- * server's, latency percentiles, ingest throughput, dropped data.
+ * inference backend, the session's models (adapted live or as loaded, whose statistics; the
+ * server's before a session), latency percentiles, ingest throughput, dropped data.
  */
 import type { AlertScores } from '../shared/alerts.ts';
 import type { StatusBody } from '../shared/rest/contracts.ts';
@@ -42,11 +42,14 @@ export class StatusPanel {
   }
 }
 
-/** The session's served models, when it has any, then what the server offers. */
+/** The session's served models (adapted live or as loaded, whose statistics, adaptation state), else what the server offers. */
 function modelsText(s: ServerStatus, session: string): string {
-  const offered = `server: ${s.models.map((m) => `${m.target} ${m.name} (${m.preset})`).join(', ') || 'none'}`;
   const served = s.servedModels?.[session];
-  if (!served || Object.keys(served).length === 0) return offered;
-  const own = Object.entries(served).map(([target, m]) => `${target}: ${m.name}${m.adapted ? ' adapted live' : ''} (statistics: ${m.statistics.input} / ${m.statistics.output}; adaptation ${m.adaptation})`);
-  return `${own.join('; ')} · ${offered}`;
+  if (!served || Object.keys(served).length === 0) return s.models.map((m) => `${m.target} (${m.name}, ${m.preset})`).join(', ') || 'none';
+  return Object.entries(served)
+    .map(([target, m]) => {
+      const stats = m.statistics.input === m.statistics.output ? m.statistics.input : `${m.statistics.input} / ${m.statistics.output}`;
+      return `${target}: ${m.name}${m.adapted ? ' (adapted live)' : ''}, ${stats} statistics, adaptation ${m.adaptation}`;
+    })
+    .join('; ');
 }
