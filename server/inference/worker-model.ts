@@ -7,6 +7,9 @@ import type { ModelManifest } from '../../model/manifest.ts';
 import type { ServingModel } from '../../pipeline/pipeline.ts';
 import type { InferResult } from '../../pipeline/pipeline.ts';
 
+/** How long a closing inference worker may take to answer what it runs before it is terminated. */
+const CLOSE_GRACE_MS = 5000;
+
 export interface WorkerModelOptions {
   /** tfjs backend (auto, tensorflow-gpu, tensorflow, wasm, cpu) */
   backend?: string;
@@ -40,6 +43,8 @@ export async function workerModel(dir: string, manifest: ModelManifest, { backen
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   });
+  let alive = true;
+  worker.once('exit', () => (alive = false));
   const usedBackend = await ready;
   return {
     manifest,
@@ -52,7 +57,13 @@ export async function workerModel(dir: string, manifest: ModelManifest, { backen
         worker.postMessage({ id, x: copy, n }, [copy.buffer]);
       }),
     close: async () => {
-      await worker.terminate();
+      // ask the thread to finish what it runs and release its session; terminate only if it hangs
+      if (!alive) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ close: true });
+      const hung = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+      await exited;
+      clearTimeout(hung);
       // nothing will answer these now: fail them rather than leave their callers waiting
       for (const p of pending.values()) p.reject(new Error('inference worker stopped'));
       pending.clear();
