@@ -12,7 +12,7 @@ import { modelSpec } from '../model/spec.ts';
 import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
 import { type ConditionedRecording, conditionRecording, normalisationOver } from '../training/dataset.ts';
 import { parseSpan, rangeSeconds, spanRange } from '../training/spans.ts';
-import { presetById, WINDOW_PRESETS } from '../training/presets.ts';
+import { DEFAULT_PRESET_ID, presetById, WINDOW_PRESETS } from '../training/presets.ts';
 import { initialModel, normalisationRange, placementOf, STRATEGIES, STRATEGY_NAMES, type Strategy, strategyWindows } from '../training/strategies.ts';
 import { trainModel } from '../training/train.ts';
 
@@ -23,6 +23,7 @@ const SPEC = {
   options: {
     strategy: { type: 'string', value: 'NAME', choices: STRATEGY_NAMES, doc: 'training strategy (below; required)' },
     out: { type: 'string', value: 'DIR', doc: 'where the model goes (required)' },
+    name: { type: 'string', value: 'NAME', doc: 'the model\'s name in its manifest, unique among the served models (default: STRATEGY-TARGET, with -PRESET for a preset other than 2s)' },
     from: { type: 'string', value: 'DIR', doc: 'the pre-trained model (strategies that start from one)' },
     target: { type: 'string', value: 'T', default: 'friction', choices: ['friction', 'ttf'], doc: 'what the model predicts' },
     preset: { type: 'string', value: 'ID', choices: Object.keys(WINDOW_PRESETS), doc: "window preset (default: the strategy's)" },
@@ -79,6 +80,7 @@ function settingsOf(v: Values<typeof SPEC>) {
     trainOn,
     validateOn,
     backend: v.backend as 'auto',
+    modelName: v.name,
   };
 }
 type Settings = ReturnType<typeof settingsOf>;
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
   const manifestFor = (bestValidationLoss: number, epochsRun: number, seconds: number): ModelManifest => ({
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
-    name: `${name}-${target}`,
+    name: s.modelName ?? `${name}-${target}${preset.id === DEFAULT_PRESET_ID ? '' : `-${preset.id}`}`,
     target,
     preset,
     ced,
