@@ -92,7 +92,7 @@ export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: Report
     '',
     '## Learning curve (CED strategies): friction MAPE on p4677 test against lab training data',
     '',
-    'From docs/learning-curve.json (`npm run learning-curve`); its `protocol` field says with which data and code the points were made.',
+    'From docs/learning-curve.json (`npm run learning-curve`; its `test` field says what is scored), made with `npm run learning-curve -- --pretrained data/models/pretrain-friction --cycles 0.5,2,6 --seeds 1,2,3 --epochs 8` (a small budget: 8 epochs; each seed draws its own cycles). MAPE only: this command does not record R^2 (the seed-003 curves below do).',
     '',
     ...curveTable(curve),
   ];
