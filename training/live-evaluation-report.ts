@@ -54,6 +54,8 @@ export function renderLive(results: readonly LiveResult[]): string {
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const s of r.spans)
       out.push(`| ${s.label} | ${s.samples} | ${f(s.friction.adapted)} | ${f(s.friction.unadapted)} | ${f(s.friction.constant)} | ${f(s.ttf.adapted)} | ${f(s.ttf.unadapted)} | ${f(s.ttf.constant)} | ${f(s.ttf.clock)} | ${s.slips} | ${s.warned.adapted} / ${s.warned.unadapted} | ${s.falseAlarms.adapted} / ${s.falseAlarms.unadapted} |`);
+    out.push('', '| span | mean friction measured | served adapted | served un-adapted |', '|---|---:|---:|---:|');
+    for (const s of r.spans) out.push(`| ${s.label} | ${f(s.frictionMean.measured)} | ${f(s.frictionMean.adapted)} | ${f(s.frictionMean.unadapted)} |`);
     out.push('');
   }
   return out.join('\n');

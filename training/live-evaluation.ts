@@ -33,6 +33,8 @@ export interface SpanScores {
   label: string;
   samples: number;
   friction: { adapted: number; unadapted: number; constant: number };
+  /** mean friction over the span: measured, served with and without adaptation (where the level goes wrong) */
+  frictionMean: { measured: number; adapted: number; unadapted: number };
   ttf: { adapted: number; unadapted: number; constant: number; clock: number };
   slips: number;
   warned: { adapted: number; unadapted: number };
@@ -99,6 +101,18 @@ export function clockTtf(failuresS: readonly number[], rateHz: number, from: num
 
 const r2 = (truth: Float64Array, p: Float64Array) => scoreSeries(truth, p).r2;
 
+/** Mean over the samples where both are finite. */
+function pairedMean(truth: Float64Array, p: Float64Array): number {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(truth[i]) || !Number.isFinite(p[i])) continue;
+    s += p[i];
+    n++;
+  }
+  return n ? s / n : Number.NaN;
+}
+
 /** One span's scores, adapted vs un-adapted vs the baselines. */
 export function scoreSpan(span: Span, t: Truth, adapted: LiveRun, unadapted: LiveRun, constantUntil: number): SpanScores {
   const { from, to } = span;
@@ -117,6 +131,7 @@ export function scoreSpan(span: Span, t: Truth, adapted: LiveRun, unadapted: Liv
       unadapted: r2(mu, servedOver(unadapted.served.friction, from, to)),
       constant: r2(mu, flat(meanBefore(t, t.mu, constantUntil))),
     },
+    frictionMean: { measured: pairedMean(mu, mu), adapted: pairedMean(mu, servedOver(adapted.served.friction, from, to)), unadapted: pairedMean(mu, servedOver(unadapted.served.friction, from, to)) },
     ttf: {
       adapted: r2(ttf, servedOver(adapted.served.ttf, from, to)),
       unadapted: r2(ttf, servedOver(unadapted.served.ttf, from, to)),
