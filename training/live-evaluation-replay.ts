@@ -5,7 +5,7 @@
  * adaptation on, the producer waits from the slip that completes the cycles until every served
  * model has reported (as a rig that pauses would; in real time the swap comes the training time
  * later, so the samples scored "after the swap" start at the earliest point the product could
- * swap). Used by `npm run evaluate-live` (cli/evaluate-live.ts).
+ * swap). Used by cli/evaluate-live.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

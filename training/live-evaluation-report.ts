@@ -1,4 +1,4 @@
-/** `npm run evaluate-live`'s per-recording result and its Markdown tables. */
+/** cli/evaluate-live.ts's per-recording result and its Markdown tables. */
 import { readRecordingMeta } from '../recording/recording.ts';
 import { conditionRecording } from './dataset.ts';
 import type { LiveRun } from './live-evaluation-replay.ts';

@@ -43,6 +43,7 @@ test('scoreSpan: the exact series scores R^2 1, a flat one 0 or below; the alert
   assert.ok(Math.abs(s.friction.adapted - 1) < 1e-6);
   assert.ok(s.friction.unadapted <= 0);
   assert.ok(s.friction.constant <= 0);
+  assert.ok(Math.abs(s.frictionMean.adapted - s.frictionMean.measured) < 1e-9 && Math.abs(s.frictionMean.unadapted - 0.62) < 1e-6, 'mean served friction per span');
   assert.ok(Math.abs(s.ttf.adapted - 1) < 1e-6);
   assert.equal(s.slips, 5);
   assert.deepEqual(s.warned, { adapted: 1, unadapted: 1 });
