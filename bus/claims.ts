@@ -5,13 +5,15 @@
  * keeping its claims alive, so after CLAIM_ACK_WAIT_S JetStream redelivers them to a worker of the
  * role (the restarted one, or another), which resumes the session.
  */
-import type { JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { BusClient } from './client.ts';
 import { CLAIM_HEARTBEAT_MS, claimConsumer, type ClaimRole, STREAMS } from './config.ts';
 
 export type ServeSession = (session: string) => Promise<void>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const FETCH_EXPIRES_MS = 1000;
+const CONSUMER_REFRESH_MS = 10_000;
 
 async function ensureConsumer(bus: BusClient, role: ClaimRole, maxSessions: number): Promise<void> {
   const cfg = claimConsumer(role, maxSessions);
@@ -22,13 +24,44 @@ async function ensureConsumer(bus: BusClient, role: ClaimRole, maxSessions: numb
   }
 }
 
+/** A value, or null once ms passed without one. */
+function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Up to `room` claims, waiting at most about FETCH_EXPIRES_MS. Every step has its own deadline: a
+ * pull pending while the server restarts may never be answered (heartbeats pause while the client
+ * is disconnected), and a worker stuck there would never see new claims.
+ */
+async function fetchClaims(consumer: Consumer, room: number): Promise<{ claims: JsMsg[]; stuck: boolean }> {
+  const deadline = FETCH_EXPIRES_MS + 4000;
+  const batch = await within(consumer.fetch({ max_messages: room, expires: FETCH_EXPIRES_MS }), deadline);
+  if (!batch) return { claims: [], stuck: true };
+  const it = batch[Symbol.asyncIterator]();
+  const claims: JsMsg[] = [];
+  const t0 = Date.now();
+  for (;;) {
+    const r = await within(it.next(), Math.max(1, deadline - (Date.now() - t0)));
+    if (!r) return batch.stop(), { claims, stuck: true };
+    if (r.done) break;
+    claims.push(r.value);
+  }
+  batch.stop();
+  return { claims, stuck: false };
+}
+
 /**
  * Serve the role's sessions, at most maxSessions at once, until stop() is called; stop() hands
  * the sessions still held back to the role at once (nak) instead of waiting for the ack wait.
  */
 export async function serveClaims(bus: BusClient, role: ClaimRole, maxSessions: number, serve: ServeSession, log: (m: string) => void): Promise<{ stop(): Promise<void>; served: () => number }> {
   await ensureConsumer(bus, role, maxSessions);
-  const consumer = await bus.js.consumers.get(STREAMS.claims, claimConsumer(role, maxSessions).durable_name!);
+  const name = claimConsumer(role, maxSessions).durable_name!;
+  let consumer = await bus.js.consumers.get(STREAMS.claims, name);
+  let consumerAt = Date.now();
   const held = new Set<JsMsg>();
   let stopping = false;
   let served = 0;
@@ -60,8 +93,13 @@ export async function serveClaims(bus: BusClient, role: ClaimRole, maxSessions: 
         continue;
       }
       try {
-        const batch = await consumer.fetch({ max_messages: room, expires: 1000 });
-        for await (const m of batch) void run(m);
+        const { claims, stuck } = await fetchClaims(consumer, room);
+        for (const m of claims) void run(m);
+        // a pull interrupted by a server restart can leave the consumer handle deaf: take a new one then, and now and again
+        if (stuck || Date.now() - consumerAt > CONSUMER_REFRESH_MS) {
+          consumer = await bus.js.consumers.get(STREAMS.claims, name);
+          consumerAt = Date.now();
+        }
       } catch (e) {
         if (!stopping) log(`${role}: fetching claims failed (${(e as Error).message}); retrying`);
         await sleep(500);

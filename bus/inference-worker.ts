@@ -4,16 +4,20 @@
  * conditionedPipeline: windows -> scalograms -> batched inference -> nowcast and overlap average),
  * one per model; predictions to SW_OUT, nowcasts and tiles to the dashboards' view subject.
  *
- * Exactly once: the pipelines' state (windows, overlap averages) is rebuilt by reading the
- * session's conditioned series from its first message (the model rate: 1/100 of 10 kHz AE, 1/40,000
- * of 4 MHz), and what SW_OUT already holds (the last prediction of each target) is not published
- * again; the rest is, with message ids, so a publish in flight when a worker died is stored once.
+ * Exactly once, resuming where the last worker stopped: SW_OUT's last prediction of each target is
+ * the checkpoint. The pipelines' only state is the last window and the overlap average of the
+ * windows covering a sample, so a worker taking a session over reads its conditioned series (the
+ * model rate: 1/100 of 10 kHz AE, 1/40,000 of 4 MHz) but feeds the pipeline only from the window-grid
+ * point one window before that checkpoint (resumeIndex): no inference is repeated for what was
+ * published, and every sample after the checkpoint is averaged over exactly the windows it was
+ * before. Publishes carry message ids, so one in flight when a worker died is stored once.
  */
 import { Subject } from 'rxjs';
 import { decodeFrame, encodeFrame } from '../shared/protocol/codec.ts';
 import type { PredictionFrame, StartFrame } from '../shared/protocol/frames.ts';
 import type { ConditionedChunk } from '../shared/signal/condition.ts';
 import { quantizeTile } from '../shared/tiles.ts';
+import { windowGeometry } from '../shared/signal/window-preset.ts';
 import { conditionConfig, conditionedPipeline, type InferStats, type ServingModel } from '../pipeline/pipeline.ts';
 import type { SessionFrame } from '../server/session/monitor.ts';
 import { modelsFor } from '../server/session/monitor.ts';
@@ -46,7 +50,26 @@ export interface InferenceCounters {
   skipped: number;
 }
 
+/**
+ * The first model-rate index a worker taking over must feed, on the window grid: every window
+ * covering a sample after lastIndex starts at or after it. 0 when nothing was published.
+ */
+export function resumeIndex(lastIndex: number, windowSamples: number, stepSamples: number): number {
+  if (lastIndex < 0) return 0;
+  return Math.max(0, Math.floor((lastIndex + 1 - windowSamples) / stepSamples) * stepSamples);
+}
+
+/** A conditioned chunk cut to what lies at or after `from` (null: nothing does). */
+export function fromIndex(c: ConditionedChunk, from: number): ConditionedChunk | null {
+  if (c.kind === 'gap') return c.toIndex > from ? c : null;
+  const end = c.startIndex + c.values.length;
+  if (end <= from) return null;
+  return c.startIndex >= from ? c : { kind: 'samples', startIndex: from, values: c.values.subarray(from - c.startIndex) };
+}
+
 interface ModelRun {
+  /** feed from this model-rate index on (a worker taking the session over) */
+  from: number;
   key: string;
   input: Subject<ConditionedChunk>;
   stats: InferStats;
@@ -56,7 +79,7 @@ interface ModelRun {
 }
 
 /** One model's pipeline on the session's conditioned series of its key; frames to publish. */
-function runModel(start: StartFrame, model: ServingModel, first: boolean, publish: (f: SessionFrame) => void, onError: (e: unknown) => void): ModelRun {
+function runModel(start: StartFrame, model: ServingModel, first: boolean, lastIndex: number, publish: (f: SessionFrame) => void, onError: (e: unknown) => void): ModelRun {
   const session = start.session;
   const { target, preset } = model.manifest;
   const rateHz = preset.sampleRateHz;
@@ -80,7 +103,8 @@ function runModel(start: StartFrame, model: ServingModel, first: boolean, publis
     }),
   );
   const key = conditionKey(conditionConfig({ aeRateHz: start.aeRateHz, channelScales: start.aeChannels.map((c) => c.scale), model }));
-  return { key, input, stats, stepS: preset.stepS, rateHz, done };
+  const { windowSamples, stepSamples } = windowGeometry(preset);
+  return { from: resumeIndex(lastIndex, windowSamples, stepSamples), key, input, stats, stepS: preset.stepS, rateHz, done };
 }
 
 export async function serveInference(bus: BusClient, models: ServingModel[], session: string, log: (m: string) => void, counters: InferenceCounters): Promise<void> {
@@ -103,10 +127,15 @@ export async function serveInference(bus: BusClient, models: ServingModel[], ses
     if (c.type === 'start' && !runs.length) {
       const usable = modelsFor(c.start, models);
       lastIndex = await predictedSoFar(bus, session, usable.map((x) => x.manifest.target));
-      runs = usable.map((model, k) => runModel(c.start, model, k === 0, publish, (e) => (failed ??= e)));
+      runs = usable.map((model, k) => runModel(c.start, model, k === 0, lastIndex[model.manifest.target], publish, (e) => (failed ??= e)));
+      if (runs.some((r) => r.from > 0)) log(`inference: session ${session} resumes at model-rate index ${runs.map((r) => r.from).join(', ')}`);
     } else if (c.type === 'chunk' && runs.length) {
       counters.condIn++;
-      for (const r of runs) for (const chunk of c.parts[r.key] ?? []) r.input.next(chunk);
+      for (const r of runs)
+        for (const chunk of c.parts[r.key] ?? []) {
+          const fed = fromIndex(chunk, r.from);
+          if (fed) r.input.next(fed);
+        }
       // the envelope view: the first model's conditioned input, as the embedded monitor shows it
       const rateHz = runs[0].rateHz;
       for (const e of c.parts[runs[0].key] ?? []) if (e.kind === 'samples') publish({ type: 'envelope', session, startIndex: e.startIndex, rateHz, values: e.values });
