@@ -22,6 +22,7 @@ const SPEC = {
     runs: { type: 'string', value: 'DIR', default: join(ROOT, 'data', 'live-eval'), doc: 'where each replay\'s collected stream is saved (NAME-adapted.json, NAME-unadapted.json)' },
     reuse: { type: 'boolean', doc: 'score the runs saved in --runs instead of replaying (same recordings and settings)' },
     'adapt-after-cycles': { type: 'string', value: 'N', default: '6', doc: "the server's --adapt-after-cycles" },
+    'readapt-every-cycles': { type: 'string', value: 'N', default: '6', doc: "the server's --readapt-every-cycles (0: adapt once)" },
     'adapt-epochs': { type: 'string', value: 'N', default: '15', doc: "the server's --adapt-epochs" },
     json: { type: 'string', value: 'FILE', default: join(ROOT, 'docs', 'results-live.json'), doc: 'results JSON' },
   },
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const { values: v } = parseCli(SPEC);
   const cycles = numberOption('adapt-after-cycles', v['adapt-after-cycles'], { min: 2, integer: true });
   const epochs = numberOption('adapt-epochs', v['adapt-epochs'], { min: 1, integer: true });
+  const readapt = numberOption('readapt-every-cycles', v['readapt-every-cycles'], { min: 0, integer: true });
   const models = resolve(v.models);
   const runs = resolve(v.runs);
   await initBackend('auto');
@@ -64,13 +66,13 @@ async function main(): Promise<void> {
         return JSON.parse(readFileSync(file, 'utf8')) as LiveRun;
       }
       console.log(`${name}: replaying ${adaptation ? 'with' : 'without'} live adaptation`);
-      return replayAndSave(name, runs, { recordingDir: dir, modelsDir: models, adaptation, adaptAfterCycles: cycles, adaptEpochs: epochs, log: (l) => console.log(`  ${l}`) });
+      return replayAndSave(name, runs, { recordingDir: dir, modelsDir: models, adaptation, adaptAfterCycles: cycles, readaptEveryCycles: readapt, adaptEpochs: epochs, log: (l) => console.log(`  ${l}`) });
     };
     const unadapted = await get(false);
     const adapted = await get(true);
     results.push(await liveResult(name, dir, adapted, unadapted, cycles, windowSamples(models)));
   }
-  const settings = { models: relative(ROOT, models), adaptAfterCycles: cycles, adaptEpochs: epochs, speed: 'max (producer paused until adaptation reported)', runs: v.reuse ? 'reused from --runs' : 'replayed now' };
+  const settings = { models: relative(ROOT, models), adaptAfterCycles: cycles, readaptEveryCycles: readapt, adaptEpochs: epochs, speed: 'max (producer paused until adaptation reported)', runs: v.reuse ? 'reused from --runs' : 'replayed now' };
   const portable = results.map((r) => ({ ...r, recording: relative(ROOT, r.recording) }));
   writeFileSync(resolve(v.json), `${JSON.stringify({ generatedAt: new Date().toISOString(), settings, results: portable }, null, 1)}\n`);
   console.log(renderLive(portable));

@@ -33,6 +33,8 @@ export interface ServerOptions {
   liveAdaptation: boolean;
   /** live adaptation starts once a session has seen this many complete cycles of measured friction */
   adaptAfterCycles: number;
+  /** live adaptation: adapt again after this many new cycles (0: once per session) */
+  readaptEveryCycles: number;
   /** live adaptation: most epochs of latent-space cross-training */
   adaptEpochs: number;
   /** keep the archives of server-run replays (copies of recordings the server already has) */
@@ -73,6 +75,7 @@ export const SERVER_OPTIONS: OptionSpec<keyof ServerOptions>[] = [
   { key: 'liveNormalisationS', flag: '--live-normalisation-s', env: 'SLIPWATCH_LIVE_NORMALISATION_S', default: 0, doc: "normalise each session by its own first N s (0: the models' manifest statistics)" },
   { key: 'liveAdaptation', flag: '--live-adaptation', env: 'SLIPWATCH_LIVE_ADAPTATION', default: true, doc: "cross-train each session's models (latent space) on its own cycles in a worker and hot-swap them when they score better on the newest cycle; only sessions with measured friction (true/false)" },
   { key: 'adaptAfterCycles', flag: '--adapt-after-cycles', env: 'SLIPWATCH_ADAPT_AFTER_CYCLES', default: 6, doc: 'live adaptation starts after N complete cycles (N >= 2: the newest validates, the rest train)' },
+  { key: 'readaptEveryCycles', flag: '--readapt-every-cycles', env: 'SLIPWATCH_READAPT_EVERY_CYCLES', default: 6, doc: 'live adaptation: adapt again after N new cycles, on the newest --adapt-after-cycles, from the model served then (follows a friction level that moves, e.g. with the load; 0: once per session)' },
   { key: 'adaptEpochs', flag: '--adapt-epochs', env: 'SLIPWATCH_ADAPT_EPOCHS', default: 15, doc: "live adaptation: most epochs of latent-space training (the cross-train strategy's 15)" },
   { key: 'keepReplayArchives', flag: '--keep-replay-archives', env: 'SLIPWATCH_KEEP_REPLAY_ARCHIVES', default: false, doc: 'archive server-run replays too (true/false; by default their archive is deleted when they end)' },
   { key: 'archiveMaxAgeDays', flag: '--archive-max-age-days', env: 'SLIPWATCH_ARCHIVE_MAX_AGE_DAYS', default: 30, doc: 'delete archived sessions older than N days (0: no age limit)' },

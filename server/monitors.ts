@@ -43,7 +43,7 @@ export class Monitors {
     this.keepEnded = opts.keepEndedSessions;
     this.liveNormalisationS = opts.liveNormalisationS;
     const modelDirs = new Map(modelFolders(opts.modelsDir).map((m) => [m.manifest.name, m.dir]));
-    this.adaptation = { enabled: opts.liveAdaptation, afterCycles: Math.max(2, opts.adaptAfterCycles), epochs: opts.adaptEpochs, modelDirs, runtime: opts.runtime };
+    this.adaptation = { enabled: opts.liveAdaptation, afterCycles: Math.max(2, opts.adaptAfterCycles), readaptEveryCycles: Math.max(0, opts.readaptEveryCycles), epochs: opts.adaptEpochs, modelDirs, runtime: opts.runtime };
   }
 
   /** A session starts or resumes: a new monitor replaces the old one's entry. */

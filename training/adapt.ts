@@ -103,7 +103,7 @@ export async function adaptModel(model: tfTypes.LayersModel, manifest: ModelMani
   const after = await r2OnWindows(model, own, val, r);
   const adapted: ModelManifest = {
     ...own,
-    name: `${manifest.name}-adapted`,
+    name: `${manifest.name.replace(/-adapted$/, '')}-adapted`,
     training: {
       ...manifest.training,
       strategy: 'live cross-train',

@@ -42,6 +42,8 @@ export interface LiveRunOptions {
   modelsDir: string;
   adaptation: boolean;
   adaptAfterCycles: number;
+  /** the server's --readapt-every-cycles (0: adapt once) */
+  readaptEveryCycles: number;
   adaptEpochs: number;
   /** most seconds the producer waits for the adaptation reports */
   maxPauseS?: number;
@@ -60,10 +62,17 @@ export function joinPredictions(frames: readonly PredictionFrame[], target: stri
   return { startIndex: fs[0].startIndex, rateHz: fs[0].rateHz, mean };
 }
 
+/** Adaptation rounds the server has started after `slips` slips (the first after afterCycles cycles, then every readapt cycles). */
+export function roundsDue(slips: number, o: Pick<LiveRunOptions, 'adaptAfterCycles' | 'readaptEveryCycles'>): number {
+  const cycles = slips - 1;
+  if (cycles < o.adaptAfterCycles) return 0;
+  return o.readaptEveryCycles > 0 ? 1 + Math.floor((cycles - o.adaptAfterCycles) / o.readaptEveryCycles) : 1;
+}
+
 /** Replay a recording at full speed through a fresh server and collect what it serves. */
 export async function replayLive(o: LiveRunOptions): Promise<LiveRun> {
   const tmp = mkdtempSync(join(tmpdir(), 'slipwatch-live-eval-'));
-  const opts: ServerOptions = { ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(tmp, 'archive'), modelsDir: o.modelsDir, recordingsDir: tmp, liveAdaptation: o.adaptation, adaptAfterCycles: o.adaptAfterCycles, adaptEpochs: o.adaptEpochs };
+  const opts: ServerOptions = { ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(tmp, 'archive'), modelsDir: o.modelsDir, recordingsDir: tmp, liveAdaptation: o.adaptation, adaptAfterCycles: o.adaptAfterCycles, readaptEveryCycles: o.readaptEveryCycles, adaptEpochs: o.adaptEpochs };
   const server = await buildApp(opts);
   const base = (await server.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   const predictions: PredictionFrame[] = [];
@@ -83,7 +92,7 @@ export async function replayLive(o: LiveRunOptions): Promise<LiveRun> {
   let pausedAt = 0;
   const targets = () => new Set(predictions.map((p) => p.target)).size;
   const paused = () => {
-    const waiting = o.adaptation && slipsS.length >= o.adaptAfterCycles + 1 && adapted.length < targets();
+    const waiting = o.adaptation && adapted.length < roundsDue(slipsS.length, o) * targets();
     if (waiting && !pausedAt) {
       pausedAt = performance.now();
       o.log?.(`paused after ${slipsS.length} slips (${slipsS.at(-1)?.toFixed(1)} s) for adaptation`);

@@ -5,7 +5,10 @@
  * served model is cross-trained on them in a worker thread (server/inference/adapt-model.ts,
  * training/adapt.ts: latent space only), validated on the newest cycle, and handed back to the
  * monitor to hot-swap only when it scores better there. Models adapt one after another (friction,
- * then TTF) so that at most one training thread competes with inference. Once per session.
+ * then TTF) so that at most one training thread competes with inference. Then it adapts again
+ * every `readaptEveryCycles` new cycles, on the newest `afterCycles` (from the model served then):
+ * an experiment whose load steps up moves its friction level, and a model adapted once at the
+ * first level serves the later ones worse than no adaptation (docs/results-live.md).
  */
 import { join } from 'node:path';
 import type { ModelManifest } from '../../model/manifest.ts';
@@ -18,6 +21,8 @@ export interface AdaptationConfig {
   enabled: boolean;
   /** complete cycles of measured friction before adapting (>= 2: the newest validates) */
   afterCycles: number;
+  /** adapt again after this many new cycles, on the newest afterCycles (0: once per session) */
+  readaptEveryCycles: number;
   epochs: number;
   /** the served models' folders, by manifest name (models without one cannot adapt) */
   modelDirs: ReadonlyMap<string, string>;
@@ -25,7 +30,7 @@ export interface AdaptationConfig {
   runtime: string;
 }
 
-export const DEFAULT_ADAPTATION: AdaptationConfig = { enabled: true, afterCycles: 6, epochs: 15, modelDirs: new Map(), runtime: 'auto' };
+export const DEFAULT_ADAPTATION: AdaptationConfig = { enabled: true, afterCycles: 6, readaptEveryCycles: 6, epochs: 15, modelDirs: new Map(), runtime: 'auto' };
 
 /** What the monitor gives adaptation about one served model. */
 export interface AdaptTarget {
@@ -50,7 +55,7 @@ export interface AdaptationReport {
 /** Series kept for adaptation at most (at the model rate, twice: AE and friction): an hour of 100 Hz is 2.9 MB. */
 const MAX_SERIES_S = 3600;
 
-/** Series at the model rate, growing from absolute index `start`. */
+/** Series at the model rate, growing from absolute index `start` (older samples can be dropped). */
 class Series {
   start = -1;
   private parts: Float32Array[] = [];
@@ -75,6 +80,14 @@ class Series {
   get end(): number {
     return this.start + this.length;
   }
+  /** Forget the samples before absolute index `from` (memory stays bounded across re-adaptations). */
+  dropBefore(from: number): void {
+    if (this.start < 0 || from <= this.start) return;
+    const kept = this.slice(Math.min(from, this.end), this.end);
+    this.parts = [kept];
+    this.start = Math.min(from, this.end);
+    this.length = kept.length;
+  }
 }
 
 export class SessionAdaptation {
@@ -83,8 +96,11 @@ export class SessionAdaptation {
   private readonly ae = new Series();
   private readonly mu = new Series();
   private readonly slipsS: number[] = [];
-  /** collecting, adapting, or done (adapted, refused, stopped, or no usable cycles within MAX_SERIES_S) */
+  /** collecting, adapting, or done (stopped, adapted once without re-adaptation, or no usable cycles within MAX_SERIES_S) */
   state: 'collecting' | 'adapting' | 'done' = 'collecting';
+  /** adaptation rounds started, and the slips seen when the last one started */
+  rounds = 0;
+  private slipsAtLastRound = 0;
   /** the newest cycle must hold a few windows to validate on, samples */
   private readonly minCycleSamples: number;
   private stopCurrent: (() => Promise<void>) | null = null;
@@ -110,14 +126,14 @@ export class SessionAdaptation {
 
   /** Raw AE as the pipelines receive it. */
   pushAe(startIndex: number, channels: readonly ArrayLike<number>[]): void {
-    if (this.state !== 'collecting') return;
+    if (this.state === 'done') return;
     for (const c of this.aeConditioner.push(startIndex, channels)) if (c.kind === 'samples') this.ae.push(c.startIndex, c.values);
     this.maybeStart();
   }
 
   /** Measured friction at the mechanical rate. */
   pushFriction(startIndex: number, mu: Float32Array): void {
-    if (this.state !== 'collecting') return;
+    if (this.state === 'done') return;
     for (const c of this.muConditioner.push(startIndex, [mu])) if (c.kind === 'samples') this.mu.push(c.startIndex, c.values);
     this.maybeStart();
   }
@@ -140,13 +156,18 @@ export class SessionAdaptation {
       return;
     }
     if (this.cycles < this.config.afterCycles) return;
+    if (this.rounds > 0 && this.slipsS.length - this.slipsAtLastRound < this.config.readaptEveryCycles) return;
     const endIndex = Math.ceil(this.slipsS.at(-1)! * this.rateHz);
     // the newest cycle validates: it must hold a few windows (else wait for the next slip)
     if (endIndex - Math.round(this.slipsS.at(-2)! * this.rateHz) < this.minCycleSamples) return;
     if (this.targets().length === 0) return; // the pipelines wait for live normalisation's warm-up
     if (Math.min(this.ae.end, this.mu.end) < endIndex) return;
     this.state = 'adapting';
-    const from = Math.max(this.ae.start, this.mu.start);
+    this.rounds++;
+    this.slipsAtLastRound = this.slipsS.length;
+    // a re-adaptation trains on the newest afterCycles cycles only
+    const first = this.rounds > 1 ? Math.round(this.slipsS.at(-1 - this.config.afterCycles)! * this.rateHz) : -Infinity;
+    const from = Math.max(this.ae.start, this.mu.start, first);
     const series: SessionSeries = { rateHz: this.rateHz, startIndex: from, ae: this.ae.slice(from, endIndex), mu: this.mu.slice(from, endIndex), slipsS: [...this.slipsS] };
     this.finished = this.adaptAll(series);
   }
@@ -156,7 +177,7 @@ export class SessionAdaptation {
     for (const t of this.targets()) {
       if (this.stopped) return;
       if (!t.modelDir) continue; // a model given in-process (tests) has no weights on disk to train from
-      const dir = join(this.saveDir, 'adapted-models', t.target);
+      const dir = join(this.saveDir, 'adapted-models', this.rounds > 1 ? `${t.target}-${this.rounds}` : t.target);
       const job = adaptInWorker({ modelDir: t.modelDir, manifest: t.manifest, series, outDir: dir, epochs: this.config.epochs });
       this.stopCurrent = job.stop;
       try {
@@ -174,7 +195,18 @@ export class SessionAdaptation {
         this.stopCurrent = null;
       }
     }
-    this.state = 'done';
+    if (this.stopped) return;
+    if (this.config.readaptEveryCycles <= 0) {
+      this.state = 'done';
+      return;
+    }
+    // the next round starts from the newest slip at the earliest: older samples are not needed
+    const next = this.slipsAtLastRound - 1 + this.config.readaptEveryCycles - this.config.afterCycles;
+    const keepFrom = Math.round(this.slipsS[Math.max(0, Math.min(this.slipsAtLastRound - 1, next))] * this.rateHz);
+    this.ae.dropBefore(keepFrom);
+    this.mu.dropBefore(keepFrom);
+    this.state = 'collecting';
+    this.maybeStart();
   }
 
   /** the session ended (state is re-read after every await) */

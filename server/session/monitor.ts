@@ -97,7 +97,8 @@ export class SessionPredictor {
   private adaptationOf(config: AdaptationConfig, saveDir: string): SessionAdaptation {
     const m = this.usable[0].manifest;
     const condition = { inputRateHz: this.start.aeRateHz, outputRateHz: m.preset.sampleRateHz, mode: m.input.conditioning, channels: this.channelScales.length, channelScales: this.channelScales };
-    const targets = () => Object.values(this.served.byTarget).map((sw) => ({ target: sw.manifest.target, manifest: sw.manifest, modelDir: config.modelDirs.get(sw.manifest.name) }));
+    // the model served now: the one the session started with, or the last adapted one (a re-adaptation starts from it)
+    const targets = () => Object.values(this.served.byTarget).map((sw) => ({ target: sw.manifest.target, manifest: sw.serving.manifest, modelDir: this.served.dirOf(sw.manifest.target) ?? config.modelDirs.get(sw.manifest.name) }));
     return new SessionAdaptation(m.preset.sampleRateHz, condition, this.start.mech!.rateHz, config, saveDir, targets, (r) => this.publish(this.served.apply(r)), windowGeometry(m.preset).windowSamples);
   }
 

@@ -25,7 +25,8 @@ export interface ServedModelInfo {
 
 export class ServedModels {
   readonly byTarget: Record<string, SwitchableModel> = {};
-  private readonly adapted: { close(): Promise<void> }[] = [];
+  /** the adapted models' inference workers still open */
+  private readonly adapted: (ServingModel & { close(): Promise<void> })[] = [];
   private readonly dirs: Record<string, string> = {};
 
   constructor(private readonly session: string) {}
@@ -33,6 +34,11 @@ export class ServedModels {
   /** The pipeline's model for a target: the served one, swappable. */
   wrap(served: ServingModel): SwitchableModel {
     const model = new SwitchableModel(served, windowGeometry(served.manifest.preset).stepSamples);
+    // an adapted model replaced by a newer one: its worker closes once its last batch is answered
+    model.onRetired = (m) => {
+      const k = this.adapted.findIndex((a) => a === m);
+      if (k >= 0) void this.adapted.splice(k, 1)[0].close();
+    };
     this.byTarget[served.manifest.target] = model;
     return model;
   }
@@ -57,6 +63,11 @@ export class ServedModels {
     this.adapted.push(r.model);
     this.dirs[r.target] = r.dir!;
     return frame(sw.swap(r.model), true);
+  }
+
+  /** The folder of the adapted model a target serves (undefined: the model it started with). */
+  dirOf(target: string): string | undefined {
+    return this.dirs[target];
   }
 
   /** Per target, what is served now. */

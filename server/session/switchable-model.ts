@@ -20,6 +20,11 @@ export class SwitchableModel implements ServingModel {
   private gridBroken = false;
   /** 0: the model the session started with; k: its k-th replacement */
   version = 0;
+  /** batches in flight per model: a replaced model is retired once its last batch is answered */
+  private readonly inFlight = new Map<ServingModel, number>();
+  private readonly replaced = new Set<ServingModel>();
+  /** told when a replaced model will never be called again (its worker can close) */
+  onRetired: (m: ServingModel) => void = () => {};
 
   constructor(
     initial: ServingModel,
@@ -33,8 +38,20 @@ export class SwitchableModel implements ServingModel {
   readonly infer: InferBatch = (x, n) => {
     const model = this.current;
     this.dispatched += n;
-    return model.infer(x, n);
+    this.inFlight.set(model, (this.inFlight.get(model) ?? 0) + 1);
+    return model.infer(x, n).finally(() => {
+      const left = this.inFlight.get(model)! - 1;
+      this.inFlight.set(model, left);
+      if (left === 0) this.retireIfDone(model);
+    });
   };
+
+  private retireIfDone(model: ServingModel): void {
+    if (!this.replaced.has(model) || (this.inFlight.get(model) ?? 0) > 0) return;
+    this.replaced.delete(model);
+    this.inFlight.delete(model);
+    this.onRetired(model);
+  }
 
   /**
    * From the next batch on, `next` infers (it must take the same input transform: the pipeline
@@ -42,7 +59,10 @@ export class SwitchableModel implements ServingModel {
    * grid after the windows already dispatched (null if no window came out yet, or a gap broke the grid).
    */
   swap(next: ServingModel): number | null {
+    const previous = this.current;
     this.current = next;
+    this.replaced.add(previous);
+    this.retireIfDone(previous);
     this.version++;
     return this.firstStart === null || this.gridBroken ? null : this.firstStart + this.dispatched * this.stepSamples;
   }

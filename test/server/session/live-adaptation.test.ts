@@ -114,7 +114,7 @@ test('live adaptation: after 3 cycles a model is swapped in without a lost or du
   console.log(`friction R^2 after the swap: adapted ${after.toFixed(3)}, un-adapted ${unadapted.toFixed(3)} (${truth.length} samples)`);
   assert.ok(after > unadapted, `adapted ${after} vs un-adapted ${unadapted} on the same cycles`);
   const served = (adapted.status.servedModels as Record<string, Record<string, { version: number; adapted: boolean; dir?: string }>> | undefined)?.adapting;
-  if (served) assert.equal(served.friction.version, 1, '/status: the session serves the adapted friction model');
+  if (served) assert.ok(served.friction.version >= 1, '/status: the session serves an adapted friction model');
   assert.ok(existsSync(join(tmp, 'archive-adapting', 'adapting', 'adapted-models', 'friction', 'manifest.json')), 'the adapted model is saved with its manifest beside the session archive');
   assert.ok(existsSync(join(tmp, 'archive-adapting', 'adapting', 'adapted-models', 'friction', 'model.onnx')), 'and its ONNX export');
 });

@@ -61,3 +61,24 @@ test('a swap mid-stream: every window inferred once, by the old model before the
     next += a.mean.length;
   }
 });
+
+test('a replaced model is retired once its last batch is answered, never while one is in flight', async () => {
+  const retired: ServingModel[] = [];
+  let release!: () => void;
+  const slow: ServingModel = {
+    manifest,
+    infer: () => new Promise((r) => (release = () => r({ series: new Float32Array(windowSamples), tiles: null }))),
+  };
+  const next = constantModel(2, []);
+  const sw = new SwitchableModel(slow, stepSamples);
+  sw.onRetired = (m) => retired.push(m);
+  const pending = sw.infer(new Float32Array(0), 1); // a batch in flight on the old model
+  sw.swap(next);
+  assert.deepEqual(retired, [], 'not while its batch is in flight');
+  release();
+  await pending;
+  assert.deepEqual(retired, [slow], 'retired once answered');
+  const third = constantModel(3, []);
+  sw.swap(third);
+  assert.deepEqual(retired, [slow, next], 'an idle model is retired at once');
+});
