@@ -1,5 +1,5 @@
 /**
- * npx tsx cli/evaluate-live.ts [options]  (proposed script: npm run evaluate-live)
+ * npm run evaluate-live -- [options]
  * Scores the live product: each recording is replayed through the real server (shipped models,
  * live adaptation on, default settings) and again with --live-adaptation false; the served
  * friction and TTF after the swap are scored against the measured ones, per normal-stress level,
@@ -14,7 +14,7 @@ import { liveResult, type LiveResult, renderLive } from '../training/live-evalua
 
 const ROOT = join(import.meta.dirname, '..');
 const SPEC = {
-  command: 'npx tsx cli/evaluate-live.ts',
+  command: 'npm run evaluate-live',
   summary: 'Score the live product (real server, live adaptation on vs off) on recordings after the swap; write results-live.json and print Markdown tables.',
   options: {
     on: { type: 'string', value: 'NAME=DIR,...', default: `p4581=${join(ROOT, 'data', 'recordings', 'p4581')}`, doc: 'recordings to replay, each with a name' },

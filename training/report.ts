@@ -69,6 +69,8 @@ export function renderResults(rows: ScoreRow[], curve: CurvePoint[], ctx: Report
     "everywhere (its `paper:` column: the tested range's own mean); the `reference:` rows rebuild the true",
     "friction scalogram through the model spec (what a perfect CED could reach).",
     '',
+    'These scores are the models as loaded. Where the producer sends measured friction the live monitor also adapts them to the session (live adaptation, on by default): that product, scored after its swaps against the same server without adaptation, is in [results-live.md](results-live.md).',
+    '',
     'A model below the constant baseline is worse than predicting its training mean. The models record',
     'the data they were trained on (manifest `training.trainedOn`), not the generator version: when the',
     "fixtures' generator has changed since they were trained, they meet data they never saw.",
