@@ -16,7 +16,7 @@ import type { AlertFrame, MeasuredFrame, StartFrame } from '../shared/protocol/f
 import type { SessionFrame } from '../server/session/monitor.ts';
 import type { BusClient } from './client.ts';
 import { STREAMS, subjects } from './config.ts';
-import { ConditionedAlerting } from './conditioned-alerting.ts';
+import { ConditionedAlerting } from '../server/session/conditioned-alerting.ts';
 import { type CondChunk, conditionKey, decodeCond } from './messages.ts';
 import { alertKey } from './inference-worker.ts';
 import { Outbox } from './outbox.ts';

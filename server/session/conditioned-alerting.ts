@@ -1,25 +1,27 @@
 /**
- * server/session/alerting.ts (SessionAlerting) after its conditioning step: the forecaster's
- * envelope arrives already conditioned (the bus's conditioning role made it with the same
- * Conditioner settings), and each sample's log10 level feeds the forecaster at the issue time of
- * the frame that completed it; slips (measured, or found in the AE) restart its cycle.
- *
- * The loop below is SessionAlerting.push's inner loop, line for line; SessionAlerting is not this
- * helper's to edit, so /tmp/slipwatch-notes/h15.md asks for it to call pushConditioned (one code
- * path). The bus test holds the two to the same alerts on the same recording.
+ * A session's failure warnings from its conditioned AE envelope: each sample's log10 level feeds
+ * the forecaster (shared/alerts/hazard.ts) at the issue time of the frame that completed it, and
+ * slips restart its cycle: those the measured friction reports when the stream carries it, else
+ * those found in the AE itself (shared/alerts/ae-slips.ts). The embedded monitor conditions the AE
+ * itself first (alerting.ts); the bus's alerts role gets the envelope from the conditioning role.
  */
-import type { AlertEvent } from '../shared/alerts.ts';
-import { AeSlipDetector } from '../shared/alerts/ae-slips.ts';
-import { type AlertingModel, HazardAlerts } from '../shared/alerts/hazard.ts';
-import type { StartFrame } from '../shared/protocol/frames.ts';
-import type { ConditionedChunk } from '../shared/signal/condition.ts';
-import { LOG10_FLOOR } from '../model/spec.ts';
+import type { AlertEvent } from '../../shared/alerts.ts';
+import { AeSlipDetector } from '../../shared/alerts/ae-slips.ts';
+import { type AlertingModel, HazardAlerts } from '../../shared/alerts/hazard.ts';
+import type { StartFrame } from '../../shared/protocol/frames.ts';
+import type { ConditionedChunk } from '../../shared/signal/condition.ts';
+import { LOG10_FLOOR } from '../../model/spec.ts';
 
 export class ConditionedAlerting {
   private readonly hazard: HazardAlerts;
   readonly rateHz: number;
+  /** time the last sample fed describes, s */
+  lastSampleS = 0;
   /** slips found in the AE, for a stream without measured friction (null: the friction reports them) */
   private readonly aeSlips: AeSlipDetector | null;
+  /** onsets of the slips found in the AE, s */
+  readonly aeSlipsS: number[] = [];
+  /** the alert horizon's probability of each sample fed since the last takeForecast (NaN while warming up) */
   private pending: { startIndex: number; values: number[] } | null = null;
 
   constructor(start: StartFrame, model: AlertingModel) {
@@ -32,18 +34,27 @@ export class ConditionedAlerting {
     return this.hazard.detector.history;
   }
 
+  /** The most recent forecast (probabilities, TTF and its spread), for the dashboard. */
+  get forecast() {
+    return this.hazard.last;
+  }
+
   /** Conditioned chunks that a frame arriving at session time issuedS completed. */
   pushConditioned(chunks: ConditionedChunk[], issuedS: number): AlertEvent[] {
     const events: AlertEvent[] = [];
     for (const c of chunks) {
       if (c.kind === 'gap') continue;
       for (let i = 0; i < c.values.length; i++) {
+        this.lastSampleS = (c.startIndex + i) / this.rateHz;
         const level = Math.log10(Math.max(c.values[i], LOG10_FLOOR));
-        events.push(...this.hazard.push((c.startIndex + i) / this.rateHz, issuedS, level));
+        events.push(...this.hazard.push(this.lastSampleS, issuedS, level));
         this.pending ??= { startIndex: c.startIndex + i, values: [] };
         this.pending.values.push(this.hazard.last?.probabilities[this.horizonIndex] ?? Number.NaN);
         const onset = this.aeSlips?.push(c.startIndex + i, level) ?? null;
-        if (onset !== null) events.push(...this.slip(onset / this.rateHz, issuedS));
+        if (onset !== null) {
+          this.aeSlipsS.push(onset / this.rateHz);
+          events.push(...this.slip(onset / this.rateHz, issuedS));
+        }
       }
     }
     return events;
