@@ -9,25 +9,10 @@ import { autoencoderConfig, autoencoderLosses, bottleneckSize, buildApplicationM
 import { macsPerWindow, parameterSplit } from '../model/ced.ts';
 import { createInference } from '../model/runtime/inference.ts';
 import { initBackend } from '../model/tfjs/backend.ts';
+import { median, timeCalls } from './timing.ts';
 
 /** The pretraining set of cli/ae-pretrain.ts with its defaults (--step-s 1.5): windows per epoch. */
 const PRETRAIN_WINDOWS = 682;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-async function timeCalls(fn: () => Promise<void> | void, calls: number): Promise<number> {
-  await fn(); // warm up
-  const runs: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const t0 = performance.now();
-    await fn();
-    runs.push(performance.now() - t0);
-  }
-  return median(runs);
-}
 
 async function inferenceMs(model: tf.LayersModel): Promise<{ ort1: number; ort32: number; tfjs32: number }> {
   const x1 = tf.randomNormal([1, 64, 200, 1]).dataSync() as Float32Array;

@@ -8,22 +8,7 @@ import { buildCed, macsPerWindow, parameterSplit } from '../model/ced.ts';
 import { BACKENDS, initBackend } from '../model/tfjs/backend.ts';
 import { createInference } from '../model/runtime/inference.ts';
 import { LOSSES } from '../training/train.ts';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-async function timeCalls(fn: () => Promise<void> | void, calls: number): Promise<number> {
-  await fn(); // warm up
-  const runs: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const t0 = performance.now();
-    await fn();
-    runs.push(performance.now() - t0);
-  }
-  return median(runs);
-}
+import { median, timeCalls } from './timing.ts';
 
 export async function benchModel(): Promise<string> {
   const lines = [
