@@ -110,7 +110,8 @@ function conditioning(frames: Uint8Array[]): number {
  * time); x real time and latency.
  */
 export async function replaySpeed(root: string, speed: number | 'max', forS = Infinity): Promise<{ factor: number; latency: Record<string, number>; nowcast: Record<string, number> }> {
-  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('trained-models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20 });
+  // live adaptation off: this measures the serving path (adaptation's cost: npm run bench -- adaptation)
+  const app = await buildApp({ ...defaultServerOptions(), port: 0, producerToken: 't', archiveDir: join(root, `replay-${speed}`), modelsDir: resolve('trained-models'), recordingsDir: resolve('data/recordings'), flushIntervalMs: 20, maxFrameBytes: 64 << 20, liveAdaptation: false });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   const t0 = performance.now();
   const stop = new AbortController();
