@@ -58,6 +58,14 @@ function settingsOf(v: Values<typeof SPEC>) {
   const name = v.strategy as keyof typeof STRATEGIES;
   const strategy: Strategy = STRATEGIES[name];
   if (strategy.from && !v.from) throw new CliError(`--from DIR (the pre-trained model) is required for ${name}`);
+  // every option is checked before anything is read from disk
+  const numbers = {
+    batchSize: int('batch', v.batch),
+    seed: int('seed', v.seed),
+    epochs: v.epochs === undefined ? (strategy.epochs ?? 40) : int('epochs', v.epochs),
+    patience: v.patience === undefined ? strategy.patience : int('patience', v.patience),
+    learningRate: v.lr === undefined ? strategy.lr : numberOption('lr', v.lr, { min: 1e-9, max: 0.999 }),
+  };
   const recordings = resolve(v.recordings);
   const trainOn = v['train-on'] ? parseSpan(v['train-on'], recordings) : null;
   const validateOn = v['validate-on'] ? parseSpan(v['validate-on'], recordings) : null;
@@ -71,11 +79,7 @@ function settingsOf(v: Values<typeof SPEC>) {
     from: v.from ? resolve(v.from) : null,
     target: v.target as Target,
     preset: presetById(v.preset ?? strategy.preset),
-    batchSize: int('batch', v.batch),
-    seed: int('seed', v.seed),
-    epochs: v.epochs === undefined ? (strategy.epochs ?? 40) : int('epochs', v.epochs),
-    patience: v.patience === undefined ? strategy.patience : int('patience', v.patience),
-    learningRate: v.lr === undefined ? strategy.lr : numberOption('lr', v.lr, { min: 1e-9, max: 0.999 }),
+    ...numbers,
     recDir,
     trainOn,
     validateOn,
