@@ -42,11 +42,13 @@ export interface SpanScores {
 }
 
 /**
- * Where scoring starts (sample index): one window after the later swap; without a swap, the end
+ * Where scoring starts (sample index): one window after the later swap of the first adaptation
+ * round (re-adaptations later in the session are part of what is scored); without a swap, the end
  * of the cycles adaptation saw (the live slip completing them) plus one window.
  */
 export function scoredFrom(run: LiveRun, cycles: number, windowSamples: number): number {
-  const swaps = run.adapted.map((a) => a.fromStartIndex).filter((k): k is number => k !== null);
+  const firstRound = Math.min(...run.adapted.map((a) => a.cycles));
+  const swaps = run.adapted.filter((a) => a.cycles === firstRound).map((a) => a.fromStartIndex).filter((k): k is number => k !== null);
   const rate = Object.values(run.served)[0].rateHz;
   const noSwap = Math.ceil((run.slipsS[cycles] ?? Number.POSITIVE_INFINITY) * rate);
   return (swaps.length ? Math.max(...swaps) : noSwap) + windowSamples;
