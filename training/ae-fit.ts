@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../shared/random.ts';
 import type { ScalogramSet } from './ae-data.ts';
+import { BestWeights } from './best-weights.ts';
 
 type Loss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
@@ -59,9 +60,7 @@ export async function fit(model: tf.LayersModel, train: ScalogramSet, o: FitOpti
   const rng = new Rng(o.seed);
   const t0 = performance.now();
   const history: FitResult['history'] = [];
-  let best = await o.validate();
-  let bestEpoch = 0;
-  let bestWeights = model.getWeights().map((w) => w.clone());
+  const best = new BestWeights(model, await o.validate());
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const order = shuffled(train.count, rng);
     let lossSum = 0;
@@ -78,20 +77,13 @@ export async function fit(model: tf.LayersModel, train: ScalogramSet, o: FitOpti
     }
     const valScore = await o.validate();
     history.push({ trainLoss: lossSum / batches, valScore });
-    const improved = valScore < best;
-    if (improved) {
-      best = valScore;
-      bestEpoch = epoch;
-      for (const w of bestWeights) w.dispose();
-      bestWeights = model.getWeights().map((w) => w.clone());
-    }
+    const improved = best.offer(valScore, epoch);
     o.onEpoch?.(epoch, lossSum / batches, valScore, improved);
-    if (epoch - bestEpoch >= o.patience) break;
+    if (epoch - best.epoch >= o.patience) break;
   }
-  model.setWeights(bestWeights);
-  for (const w of bestWeights) w.dispose();
+  best.restore();
   optimizer.dispose();
-  return { epochsRun: history.length, bestEpoch, bestValScore: best, history, seconds: (performance.now() - t0) / 1000 };
+  return { epochsRun: history.length, bestEpoch: best.epoch, bestValScore: best.score, history, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The model's first output for every window of a set, in batches (flat, windows x output size). */

@@ -8,6 +8,7 @@ import { Rng } from '../shared/random.ts';
 import { type Block, setTrainableBlocks } from '../model/ced.ts';
 import type { WindowSet } from './dataset.ts';
 import { createInference, type RuntimeChoice } from '../model/runtime/inference.ts';
+import { BestWeights } from './best-weights.ts';
 
 export interface TrainOptions {
   epochs: number;
@@ -116,9 +117,7 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
   const rng = new Rng(o.seed);
   const t0 = performance.now();
   const history: TrainResult['history'] = [];
-  let best = await evaluateLoss(model, val);
-  let bestEpoch = 0;
-  let bestWeights = model.getWeights().map((w) => w.clone());
+  const best = new BestWeights(model, await evaluateLoss(model, val));
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const order = Array.from({ length: train.count }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
@@ -140,19 +139,12 @@ export async function trainModel(model: tf.LayersModel, train: WindowSet, val: W
     const trainLoss = lossSum / batches;
     const valLoss = await evaluateLoss(model, val);
     history.push({ trainLoss, valLoss });
-    const improved = valLoss < best;
-    if (improved) {
-      best = valLoss;
-      bestEpoch = epoch;
-      for (const w of bestWeights) w.dispose();
-      bestWeights = model.getWeights().map((w) => w.clone());
-    }
+    const improved = best.offer(valLoss, epoch);
     const elapsedS = (performance.now() - t0) / 1000;
     await o.onEpoch?.({ epoch, epochs: o.epochs, trainLoss, valLoss, best: improved, elapsedS, etaS: (elapsedS / epoch) * (o.epochs - epoch) });
-    if (epoch - bestEpoch >= o.patience) break;
+    if (epoch - best.epoch >= o.patience) break;
   }
-  model.setWeights(bestWeights);
-  for (const w of bestWeights) w.dispose();
+  best.restore();
   optimizer.dispose();
-  return { epochsRun: history.length, bestEpoch, bestValLoss: best, history, seconds: (performance.now() - t0) / 1000 };
+  return { epochsRun: history.length, bestEpoch: best.epoch, bestValLoss: best.score, history, seconds: (performance.now() - t0) / 1000 };
 }
