@@ -18,9 +18,13 @@ function run(adapted: boolean, served: number[], fromStartIndex: number | null):
   return { recording: 'r', adaptation: adapted, served: { friction: series, ttf: { ...series, mean: ttf } }, alerts: [{ onS: 13, offS: 15.5 }], slipsS: failuresS, adapted: adapted ? [report] : [], wallS: 1 };
 }
 
-test('scoring starts one window after the later swap, or after the cycles when nothing was swapped', () => {
+test('scoring starts one window after the first round\'s later swap, or after the cycles when nothing was swapped', () => {
   assert.equal(scoredFrom(run(true, mu, 120), 2, 20), 140);
   assert.equal(scoredFrom(run(true, mu, null), 2, 20), 15 * RATE + 20);
+  // re-adaptation: the first round (fewest cycles) sets the start; later rounds are scored, not skipped
+  const readapted = run(true, mu, 120);
+  readapted.adapted.push({ ...readapted.adapted[0], cycles: 4, fromStartIndex: 300 });
+  assert.equal(scoredFrom(readapted, 2, 20), 140);
 });
 
 test('servedOver leaves NaN where nothing was served; meanBefore is causal', () => {
